@@ -1,0 +1,11 @@
+from django.contrib.auth.forms import UserCreationForm
+
+from accounts.models import User
+
+
+class SignupForm(UserCreationForm):  # type: ignore[type-arg]
+    """Sign-up with a username, an optional e-mail address and a password."""
+
+    class Meta(UserCreationForm.Meta):
+        model = User
+        fields = ("username", "email")

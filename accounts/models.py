@@ -1,0 +1,8 @@
+from django.contrib.auth.models import AbstractUser
+
+
+class User(AbstractUser):
+    """An Onair account: viewer, uploader and (later) streamer."""
+
+    class Meta(AbstractUser.Meta):
+        swappable = "AUTH_USER_MODEL"

@@ -1,0 +1,107 @@
+"""Writes of the catalog: every change to a video goes through here."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django_q.tasks import async_task
+
+from accounts.models import User
+from catalog import storage
+from catalog.errors import NotRetryable, UploadTooLarge
+from catalog.models import TranscodeJob, Video
+
+log = logging.getLogger(__name__)
+
+EDITABLE_FIELDS = ("title", "description", "visibility")
+
+
+def _enqueue_transcode(job: TranscodeJob) -> None:
+    """Queue the job's task once the transaction that created it has committed."""
+    transaction.on_commit(lambda: async_task("catalog.tasks.transcode", job.pk, group="transcode"))
+
+
+def check_upload_size(size: int) -> None:
+    """Refuse a file larger than ``UPLOAD_MAX_BYTES`` with a message a person understands."""
+    limit = settings.UPLOAD_MAX_BYTES
+    if size > limit:
+        raise UploadTooLarge(
+            f"The file is {human_bytes(size)}; the largest upload allowed is {human_bytes(limit)}."
+        )
+
+
+def human_bytes(size: float) -> str:
+    """Format a byte count the way people read it (1.5 GB)."""
+    for unit in ("bytes", "KB", "MB", "GB"):
+        if size < 1024 or unit == "GB":
+            return f"{size:.0f} {unit}" if unit == "bytes" else f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{size:.1f} GB"
+
+
+def video_create(
+    *,
+    owner: User,
+    title: str,
+    file: UploadedFile,
+    description: str = "",
+    visibility: str = Video.Visibility.PUBLIC,
+) -> Video:
+    """Store an upload and queue its transcode; a failure leaves no row and no file behind."""
+    check_upload_size(file.size or 0)
+    video = Video(
+        owner=owner,
+        title=title,
+        description=description,
+        visibility=visibility,
+        source_size=file.size or 0,
+    )
+    video.source.save("upload", file, save=False)  # file work outside the transaction
+    try:
+        with transaction.atomic():
+            video.save(force_insert=True)
+            job = TranscodeJob.objects.create(video=video)
+            _enqueue_transcode(job)
+    except BaseException:
+        storage.delete_prefix(f"videos/{video.pk}")
+        raise
+    return video
+
+
+def video_update(*, video: Video, data: dict[str, Any]) -> Video:
+    """Change a video's title, description or visibility."""
+    changed = [field for field in EDITABLE_FIELDS if field in data]
+    for field in changed:
+        setattr(video, field, data[field])
+    if changed:
+        with transaction.atomic():
+            video.save(update_fields=[*changed, "updated"])
+    return video
+
+
+def video_delete(*, video: Video) -> None:
+    """Delete a video and, after commit, every file it owns."""
+    prefix = f"videos/{video.pk}"
+    with transaction.atomic():
+        video.delete()
+        transaction.on_commit(lambda: storage.delete_prefix(prefix))
+
+
+def video_retry(*, video: Video) -> TranscodeJob:
+    """Queue a new transcode of a failed video."""
+    with transaction.atomic():
+        locked = Video.objects.select_for_update().get(pk=video.pk)
+        if locked.status != Video.Status.FAILED:
+            raise NotRetryable("Only a video whose processing failed can be retried.")
+        locked.status = Video.Status.QUEUED
+        locked.progress = 0
+        locked.error = None
+        locked.save(update_fields=["status", "progress", "error", "updated"])
+        job = TranscodeJob.objects.create(video=locked)
+        _enqueue_transcode(job)
+    video.refresh_from_db()
+    return job

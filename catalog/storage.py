@@ -1,0 +1,65 @@
+"""File helpers that work the same on local storage and S3 (only through Django storage)."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+from django.core.files import File
+from django.core.files.storage import Storage, default_storage
+
+log = logging.getLogger(__name__)
+
+
+def walk(prefix: str, storage: Storage | None = None) -> Iterator[str]:
+    """Yield the names of every file under ``prefix`` (a folder name without a slash)."""
+    storage = storage or default_storage
+    try:
+        dirs, files = storage.listdir(prefix)
+    except (FileNotFoundError, NotADirectoryError):
+        return
+    for name in files:
+        yield f"{prefix}/{name}"
+    for sub in dirs:
+        yield from walk(f"{prefix}/{sub}", storage)
+
+
+def delete_prefix(prefix: str, storage: Storage | None = None) -> int:
+    """Delete every file under ``prefix`` and return how many were deleted."""
+    storage = storage or default_storage
+    names = list(walk(prefix.rstrip("/"), storage))
+    for name in names:
+        storage.delete(name)
+    root = getattr(storage, "location", None)
+    if root:  # local storage leaves empty folders behind; tidy them
+        shutil.rmtree(Path(root) / prefix.rstrip("/"), ignore_errors=True)
+    return len(names)
+
+
+@contextlib.contextmanager
+def local_copy(name: str, storage: Storage | None = None) -> Iterator[Path]:
+    """Give ffmpeg a local path: the file itself on local storage, else a temporary copy."""
+    storage = storage or default_storage
+    try:
+        local = storage.path(name)
+    except NotImplementedError:  # remote storage (S3) has no local path
+        local = ""
+    if local:
+        yield Path(local)
+        return
+    with tempfile.TemporaryDirectory(prefix="onair-src-") as tmp:
+        target = Path(tmp) / "source"
+        with storage.open(name, "rb") as src, target.open("wb") as dst:
+            shutil.copyfileobj(src, dst, 1024 * 1024)
+        yield target
+
+
+def save_file(name: str, path: Path, storage: Storage | None = None) -> str:
+    """Save a local file under exactly ``name`` (outputs are uniquely named per attempt)."""
+    storage = storage or default_storage
+    with path.open("rb") as fh:
+        return storage.save(name, File(fh, name=path.name))

@@ -1,0 +1,74 @@
+"""The one reader of the environment: every setting that comes from outside passes here."""
+
+from __future__ import annotations
+
+import secrets
+import sys
+from pathlib import Path
+
+import environ
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = BASE_DIR / "var"
+
+env = environ.Env()
+
+
+class ConfigurationError(ImproperlyConfigured):
+    """A setting from the environment is missing or wrong."""
+
+
+def fail(message: str) -> None:
+    """Stop start-up with one clear line instead of a traceback deep inside Django."""
+    sys.stderr.write(f"Onair configuration error: {message}\n")
+    raise SystemExit(2)
+
+
+def choice(name: str, default: str, allowed: tuple[str, ...]) -> str:
+    """Read an enumerated setting, refusing anything outside ``allowed``."""
+    value = env.str(name, default=default).strip().lower()
+    if value not in allowed:
+        fail(f"{name}={value!r} is not one of {', '.join(allowed)}.")
+    return value
+
+
+def positive_int(name: str, default: int) -> int:
+    """Read a whole number greater than zero."""
+    try:
+        value = env.int(name, default=default)
+    except (ValueError, environ.ImproperlyConfigured):
+        fail(f"{name} must be a whole number, got {env.str(name)!r}.")
+        raise  # unreachable: fail() exits
+    if value <= 0:
+        fail(f"{name} must be greater than zero, got {value}.")
+    return value
+
+
+def database(default_url: str) -> dict[str, object]:
+    """Read ``DATABASE_URL``; only SQLite and PostgreSQL are supported."""
+    url = env.str("DATABASE_URL", default=default_url)
+    try:
+        config = environ.Env.db_url_config(url)
+    except Exception as exc:  # django-environ raises several kinds on a malformed URL
+        fail(f"DATABASE_URL={url!r} is not a database URL ({exc}).")
+        raise
+    engine = str(config.get("ENGINE", ""))
+    if engine not in ("django.db.backends.sqlite3", "django.db.backends.postgresql"):
+        fail(f"DATABASE_URL must be sqlite:/// or postgres://, got {url.split(':')[0]!r}.")
+    return config
+
+
+def secret_key(required: bool) -> str:
+    """Return ``DJANGO_SECRET_KEY``, or in development one generated once into ``var/``."""
+    key = env.str("DJANGO_SECRET_KEY", default="")
+    if key:
+        return key
+    if required:
+        fail("DJANGO_SECRET_KEY must be set in production.")
+    path = VAR_DIR / "secret_key"
+    if not path.exists():
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(50))
+        path.chmod(0o600)
+    return path.read_text().strip()

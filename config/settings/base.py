@@ -1,0 +1,216 @@
+"""Every setting of Onair; dev, test and prod only override a few of them."""
+
+from __future__ import annotations
+
+from config.env import BASE_DIR, VAR_DIR, choice, database, env, fail, positive_int
+
+# SECRET_KEY is set by dev/test (generated into var/) and prod (required).
+DEBUG = env.bool("DJANGO_DEBUG", default=False)
+ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
+CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
+    "django_q",
+    "channels",
+    "csp",
+    "accounts",
+    "catalog",
+    "live",
+    "moderation",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+ASGI_APPLICATION = "config.asgi.application"
+WSGI_APPLICATION = None
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "catalog:home"
+LOGOUT_REDIRECT_URL = "catalog:home"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    }
+]
+
+# --- database: SQLite by default, tuned for web + worker sharing one file ---
+DATABASES = {"default": database(f"sqlite:///{VAR_DIR / 'db.sqlite3'}")}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": 20,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+else:
+    DATABASES["default"].setdefault("CONN_MAX_AGE", 60)
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+# --- files ---
+STORAGE_BACKEND = choice("STORAGE_BACKEND", "local", ("local", "s3"))
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(VAR_DIR / "media"))
+MEDIA_URL = "/media/"
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "static", BASE_DIR / "build" / "static"]
+_static_backend = "whitenoise.storage.CompressedManifestStaticFilesStorage"
+if STORAGE_BACKEND == "s3":
+    AWS_STORAGE_BUCKET_NAME = env.str("AWS_STORAGE_BUCKET_NAME", default="")
+    if not AWS_STORAGE_BUCKET_NAME:
+        fail("STORAGE_BACKEND=s3 needs AWS_STORAGE_BUCKET_NAME.")
+    AWS_S3_ENDPOINT_URL = env.str("AWS_S3_ENDPOINT_URL", default=None)
+    AWS_S3_CUSTOM_DOMAIN = env.str("AWS_S3_CUSTOM_DOMAIN", default=None)  # CloudFront
+    AWS_QUERYSTRING_AUTH = False
+    AWS_S3_FILE_OVERWRITE = False
+    STORAGES = {
+        "default": {"BACKEND": "storages.backends.s3.S3Storage"},
+        "staticfiles": {"BACKEND": _static_backend},
+    }
+else:
+    STORAGES = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": _static_backend},
+    }
+
+# Uploads: files above 2.5 MB go to a temporary file, never whole into memory.
+UPLOAD_MAX_BYTES = positive_int("UPLOAD_MAX_BYTES", 2 * 1024**3)
+FILE_UPLOAD_TEMP_DIR = None
+FILE_UPLOAD_PERMISSIONS = 0o644
+SUBTITLE_MAX_BYTES = 2 * 1024**2
+
+# --- media pipeline ---
+TRANSCODER = choice("TRANSCODER", "ffmpeg", ("ffmpeg", "mediaconvert"))
+TRANSCODER_BACKENDS = {
+    "ffmpeg": "catalog.transcoding.backends.ffmpeg.FFmpegTranscoder",
+    "mediaconvert": "catalog.transcoding.backends.mediaconvert.MediaConvertTranscoder",
+}
+TRANSCODE_WORK_DIR = env.path("TRANSCODE_WORK_DIR", default=str(VAR_DIR / "work"))
+TRANSCODE_LEASE_SECONDS = positive_int("TRANSCODE_LEASE_SECONDS", 60)
+TRANSCODE_TIMEOUT_SECONDS = positive_int("TRANSCODE_TIMEOUT_SECONDS", 4 * 3600)
+TRANSCODE_PRESET = env.str("TRANSCODE_PRESET", default="veryfast")
+MEDIA_MAX_DURATION_SECONDS = positive_int("MEDIA_MAX_DURATION_SECONDS", 6 * 3600)
+MEDIA_MAX_DIMENSION = positive_int("MEDIA_MAX_DIMENSION", 8192)
+
+# --- task queue: django-q2 on the ORM broker (redelivers a task whose worker died) ---
+Q_CLUSTER = {
+    "name": "onair",
+    "orm": "default",
+    "workers": positive_int("Q_WORKERS", 2),
+    "timeout": TRANSCODE_TIMEOUT_SECONDS,
+    "retry": TRANSCODE_TIMEOUT_SECONDS + 60,
+    "max_attempts": 0,
+    "ack_failures": True,
+    "catch_up": False,
+    "poll": 1,
+    "save_limit": 1000,
+    "label": "Tasks",
+}
+
+# --- channels ---
+REDIS_URL = env.str("REDIS_URL", default="")
+if REDIS_URL:
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            "CONFIG": {"hosts": [REDIS_URL]},
+        }
+    }
+else:
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+LIVE_BACKEND = choice("LIVE_BACKEND", "local", ("local", "ivs"))
+MODERATION_BACKEND = choice("MODERATION_BACKEND", "local", ("local", "rekognition", "off"))
+
+# --- API ---
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "PAGE_SIZE": 20,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_THROTTLE_RATES": {"uploads": "60/hour"},
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Onair API",
+    "DESCRIPTION": "Video on demand, music and live channels.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+}
+
+# --- security headers: a strict CSP on every page (no inline scripts anywhere) ---
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        # media-chrome styles its shadow DOM with <style> elements.
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "media-src": ["'self'", "blob:"],
+        "worker-src": ["'self'", "blob:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="onair@localhost")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+}

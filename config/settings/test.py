@@ -1,0 +1,16 @@
+"""Tests: fast hashing, no outside mail, a short transcode lease."""
+
+from .base import *  # noqa: F403
+from .base import DATABASES
+
+DEBUG = False
+SECRET_KEY = "test-only-not-secret"
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES["staticfiles"] = {  # noqa: F405
+    "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+}
+TRANSCODE_LEASE_SECONDS = 5
+# A file database (not :memory:) so that worker subprocesses in the tests can share it.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / "test-db.sqlite3")}  # noqa: F405

@@ -1,0 +1,20 @@
+"""URL map: pages, the REST API and its schema, media files, health checks."""
+
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from config import health
+
+urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    path("admin/", admin.site.urls),
+    path("accounts/", include("accounts.urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("api/", include("accounts.api_urls")),
+    path("api/", include("catalog.api.urls")),
+    path("media/", include("catalog.media_urls")),
+    path("", include("catalog.urls")),
+]

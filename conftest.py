@@ -1,0 +1,96 @@
+"""Fixtures shared by every app's tests."""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+import imageio_ffmpeg
+import pytest
+from rest_framework.test import APIClient
+
+from accounts.models import User
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path: Path) -> Path:
+    """Give each test its own MEDIA_ROOT and transcode work folder."""
+    root = tmp_path / "media"
+    root.mkdir()
+    settings.MEDIA_ROOT = str(root)
+    settings.TRANSCODE_WORK_DIR = str(tmp_path / "work")
+    return root
+
+
+@pytest.fixture
+def user(db) -> User:
+    return User.objects.create_user("alice", "alice@example.com", "a-long-passphrase")
+
+
+@pytest.fixture
+def other_user(db) -> User:
+    return User.objects.create_user("bob", "bob@example.com", "another-passphrase")
+
+
+@pytest.fixture
+def api() -> APIClient:
+    return APIClient()
+
+
+@pytest.fixture
+def alice_api(user: User) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+FFMPEG = imageio_ffmpeg.get_ffmpeg_exe()
+
+
+def make_clip(
+    path: Path,
+    *args: str,
+    seconds: float = 2,
+    size: str = "640x360",
+    rate: int = 30,
+    audio: bool = True,
+    video: bool = True,
+) -> Path:
+    """Render a tiny test clip with ffmpeg's lavfi sources (never a committed binary)."""
+    cmd = [FFMPEG, "-v", "error", "-y"]
+    if video:
+        cmd += ["-f", "lavfi", "-i", f"testsrc2=size={size}:rate={rate}:duration={seconds}"]
+    if audio:
+        cmd += ["-f", "lavfi", "-i", f"sine=frequency=440:sample_rate=48000:duration={seconds}"]
+    if video:
+        cmd += ["-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p"]
+    if audio:
+        cmd += ["-c:a", "aac", "-b:a", "64k"]
+    cmd += [*args, str(path)]
+    subprocess.run(cmd, check=True, timeout=60)
+    return path
+
+
+@pytest.fixture(scope="session")
+def clip_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("clips")
+
+
+@pytest.fixture(scope="session")
+def clip(clip_dir: Path) -> Path:
+    """The standard 2 s 640×360 clip with a tone (yields a 360 + 240 ladder)."""
+    return make_clip(clip_dir / "clip.mp4")
+
+
+@pytest.fixture
+def clip_factory(clip_dir: Path) -> Callable[..., Path]:
+    """Make a named clip once per session with other parameters."""
+
+    def factory(name: str, *args: str, **kwargs: object) -> Path:
+        path = clip_dir / name
+        if not path.exists():
+            make_clip(path, *args, **kwargs)  # type: ignore[arg-type]
+        return path
+
+    return factory

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class ModerationConfig(AppConfig):
+    """Classifiers, flags and bans (filled by the moderation issue)."""
+
+    name = "moderation"
+    verbose_name = "Moderation"
