@@ -79,7 +79,7 @@ def clip_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def clip(clip_dir: Path) -> Path:
-    """The standard 2 s 640×360 clip with a tone (yields a 360 + 240 ladder)."""
+    """The standard 2 s 640x360 clip with a tone (yields a 360 + 240 ladder)."""
     return make_clip(clip_dir / "clip.mp4")
 
 

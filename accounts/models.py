@@ -3,6 +3,3 @@ from django.contrib.auth.models import AbstractUser
 
 class User(AbstractUser):
     """An Onair account: viewer, uploader and (later) streamer."""
-
-    class Meta(AbstractUser.Meta):
-        swappable = "AUTH_USER_MODEL"

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import django_stubs_ext
+
 from config.env import BASE_DIR, VAR_DIR, choice, database, env, fail, positive_int
+
+django_stubs_ext.monkeypatch()  # lets generic classes (Form[Model]) be subscripted
 
 # SECRET_KEY is set by dev/test (generated into var/) and prod (required).
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
