@@ -6,14 +6,16 @@ import logging
 from typing import Any
 
 from django.conf import settings
+from django.core.files.base import ContentFile, File
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django_q.tasks import async_task
 
 from accounts.models import User
-from catalog import storage
-from catalog.errors import NotRetryable, UploadTooLarge
-from catalog.models import TranscodeJob, Video
+from catalog import storage, subtitles
+from catalog.errors import InvalidSubtitle, NotRetryable, UploadTooLarge
+from catalog.models import Subtitle, TranscodeJob, Video
 
 log = logging.getLogger(__name__)
 
@@ -105,3 +107,47 @@ def video_retry(*, video: Video) -> TranscodeJob:
         _enqueue_transcode(job)
     video.refresh_from_db()
     return job
+
+
+def _read_subtitle(file: File[Any]) -> bytes:
+    """Read at most one byte more than the subtitle limit (the size check needs no more)."""
+    file.seek(0)
+    data = file.read(settings.SUBTITLE_MAX_BYTES + 1)
+    return data.encode() if isinstance(data, str) else bytes(data)
+
+
+def subtitle_set(*, video: Video, language: str, file: File[Any], label: str = "") -> Subtitle:
+    """Add a WebVTT/SRT track for ``language``, replacing that language's previous track."""
+    try:
+        language = subtitles.normalise_language(language)
+    except ValueError as exc:
+        raise InvalidSubtitle(str(exc)) from None
+    text = subtitles.to_webvtt(_read_subtitle(file))
+    label = label.strip() or subtitles.default_label(language)
+    subtitle = Subtitle(video=video, language=language, label=label)
+    subtitle.file.save("subtitle.vtt", ContentFile(text.encode("utf-8")), save=False)
+    try:
+        with transaction.atomic():
+            # Lock the video so that two uploads for one language cannot both insert.
+            Video.objects.select_for_update().filter(pk=video.pk).values_list("pk").first()
+            old = Subtitle.objects.filter(video=video, language__iexact=language).first()
+            if old is not None:
+                old_name = old.file.name
+                old.language, old.label, old.file = language, label, subtitle.file
+                old.save(update_fields=["language", "label", "file"])
+                transaction.on_commit(lambda: default_storage.delete(old_name))
+                subtitle = old
+            else:
+                subtitle.save(force_insert=True)
+    except BaseException:
+        default_storage.delete(subtitle.file.name)
+        raise
+    return subtitle
+
+
+def subtitle_delete(*, subtitle: Subtitle) -> None:
+    """Delete a subtitle track and, after commit, its file."""
+    name = subtitle.file.name
+    with transaction.atomic():
+        subtitle.delete()
+        transaction.on_commit(lambda: default_storage.delete(name))

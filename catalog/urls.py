@@ -1,8 +1,14 @@
 from django.urls import path
-from django.views.generic import TemplateView
+
+from catalog import views
 
 app_name = "catalog"
 urlpatterns = [
-    path("", TemplateView.as_view(template_name="base.html"), name="home"),
-    path("videos/<str:pk>/", TemplateView.as_view(template_name="base.html"), name="video"),
+    path("", views.home, name="home"),
+    path("videos/<str:pk>/", views.video_detail, name="video"),
+    path("upload/", views.upload, name="upload"),
+    path("me/videos/", views.my_videos, name="my_videos"),
+    path("me/videos/<str:pk>/edit/", views.video_edit, name="video_edit"),
+    path("me/videos/<str:pk>/delete/", views.video_delete, name="video_delete"),
+    path("me/videos/<str:pk>/retry/", views.video_retry, name="video_retry"),
 ]

@@ -9,4 +9,6 @@ django_asgi = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter  # noqa: E402
 
-application = ProtocolTypeRouter({"http": django_asgi})
+from config.upload_guard import guard  # noqa: E402
+
+application = ProtocolTypeRouter({"http": guard(django_asgi)})

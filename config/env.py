@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import builtins
 import secrets
 import sys
+import warnings
 from pathlib import Path
+from typing import Any
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
-
-env = environ.Env()
+FALSE_STRINGS = ("false", "off", "no", "n", "0", "")
 
 
 class ConfigurationError(ImproperlyConfigured):
@@ -23,6 +25,30 @@ def fail(message: str) -> None:
     """Stop start-up with one clear line instead of a traceback deep inside Django."""
     sys.stderr.write(f"Onair configuration error: {message}\n")
     raise SystemExit(2)
+
+
+class StrictEnv(environ.Env):
+    """django-environ, except that a typo in a flag or an empty path stops start-up.
+
+    Plain django-environ reads ``DJANGO_DEBUG=ture`` as false and ``MEDIA_ROOT=`` as the
+    current folder, silently.
+    """
+
+    def bool(self, var: str, default: Any = environ.Env.NOTSET) -> builtins.bool:
+        raw = self.ENVIRON.get(var)
+        allowed = (*self.BOOLEAN_TRUE_STRINGS, *FALSE_STRINGS)
+        if raw is not None and raw.strip().lower() not in allowed:
+            fail(f"{var}={raw!r} is not a yes/no value; use true or false.")
+        return super().bool(var, default=default)
+
+    def path(self, var: str, default: Any = environ.Env.NOTSET, **kwargs: Any) -> Any:
+        raw = self.ENVIRON.get(var)
+        if raw is not None and not raw.strip():
+            fail(f"{var} is set but empty; give it a folder or unset it.")
+        return super().path(var, default=default, **kwargs)
+
+
+env = StrictEnv()
 
 
 def choice(name: str, default: str, allowed: tuple[str, ...]) -> str:
@@ -49,7 +75,9 @@ def database(default_url: str) -> dict[str, object]:
     """Read ``DATABASE_URL``; only SQLite and PostgreSQL are supported."""
     url = env.str("DATABASE_URL", default=default_url)
     try:
-        config = environ.Env.db_url_config(url)
+        with warnings.catch_warnings():  # an unknown scheme is reported below, in one line
+            warnings.simplefilter("ignore")
+            config = environ.Env.db_url_config(url)
     except Exception as exc:  # django-environ raises several kinds on a malformed URL
         fail(f"DATABASE_URL={url!r} is not a database URL ({exc}).")
         raise

@@ -1,0 +1,85 @@
+"""Admin for videos and their transcode jobs (jobs are read-only: the pipeline owns them)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from catalog.models import Rendition, Subtitle, TranscodeJob, Video
+
+
+class RenditionInline(admin.TabularInline[Rendition, Video]):
+    model = Rendition
+    extra = 0
+    can_delete = False
+    fields = ("width", "height", "bitrate", "codecs", "bytes", "playlist_path")
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class SubtitleInline(admin.TabularInline[Subtitle, Video]):
+    model = Subtitle
+    extra = 0
+    fields = ("language", "label", "file", "created")
+    readonly_fields = ("created",)
+
+
+class TranscodeJobInline(admin.TabularInline[TranscodeJob, Video]):
+    model = TranscodeJob
+    extra = 0
+    can_delete = False
+    fields = ("id", "status", "progress", "attempt", "created", "finished_at", "error")
+    readonly_fields = fields
+    show_change_link = True
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+MEDIA_FIELDS = (
+    "source", "source_size", "duration", "width", "height", "audio_only", "output_prefix",
+    "hls_path", "poster_path", "sprite_vtt_path",
+)  # fmt: skip
+
+
+@admin.register(Video)
+class VideoAdmin(admin.ModelAdmin[Video]):
+    list_display = ("title", "owner", "status", "progress", "visibility", "duration", "created")
+    list_filter = ("status", "visibility", "audio_only", "created")
+    search_fields = ("id", "title", "description", "owner__username")
+    list_select_related = ("owner",)
+    date_hierarchy = "created"
+    raw_id_fields = ("owner",)
+    readonly_fields = (
+        "id", "created", "updated", "source", "source_size", "status", "progress", "error",
+        "duration", "width", "height", "audio_only", "output_prefix", "hls_path",
+        "poster_path", "sprite_vtt_path",
+    )  # fmt: skip
+    fieldsets = (
+        (None, {"fields": ("id", "owner", "title", "description", "visibility")}),
+        ("Processing", {"fields": ("status", "progress", "error", "created", "updated")}),
+        ("Media", {"fields": MEDIA_FIELDS}),
+    )
+    inlines = (RenditionInline, SubtitleInline, TranscodeJobInline)
+
+
+@admin.register(TranscodeJob)
+class TranscodeJobAdmin(admin.ModelAdmin[TranscodeJob]):
+    list_display = ("id", "video", "status", "progress", "attempt", "lease_expires_at", "created")
+    list_filter = ("status", "created")
+    search_fields = ("id", "video__id", "video__title")
+    list_select_related = ("video",)
+    date_hierarchy = "created"
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return [field.name for field in TranscodeJob._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # view only: the pipeline alone writes jobs

@@ -1,0 +1,202 @@
+"""The video API: thin views that validate input, call services and shape the output."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django.db.models import QuerySet
+from django.http import Http404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import exceptions, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.permissions import IsAuthenticatedOrReadOnly
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import BaseThrottle, UserRateThrottle
+
+from accounts.models import User
+from catalog import selectors, services
+from catalog.api.permissions import IsOwnerOrReadOnly
+from catalog.api.serializers import (
+    SubtitleCreateSerializer,
+    SubtitleSerializer,
+    VideoCreateSerializer,
+    VideoSerializer,
+    VideoUpdateSerializer,
+)
+from catalog.errors import CatalogError, InvalidSubtitle
+from catalog.models import Video
+
+
+class CatalogAPIError(exceptions.APIException):
+    """A catalog error carried to DRF's handler with its own status code and message."""
+
+    def __init__(self, error: CatalogError) -> None:
+        super().__init__(detail=str(error))
+        self.status_code = error.status_code
+
+
+class UploadThrottle(UserRateThrottle):
+    """Limit uploads per user (rate ``uploads`` in ``REST_FRAMEWORK``)."""
+
+    scope = "uploads"
+
+
+class ErrorSerializer(serializers.Serializer[Any]):
+    detail = serializers.CharField()
+
+
+ERRORS = {
+    400: OpenApiResponse(description="Invalid input: field errors or {detail}."),
+    401: OpenApiResponse(ErrorSerializer, description="Not signed in."),
+    403: OpenApiResponse(ErrorSerializer, description="Not the owner."),
+    404: OpenApiResponse(ErrorSerializer, description="No such video (or not visible)."),
+}
+SEARCH = OpenApiParameter(
+    "search", OpenApiTypes.STR, description="Words to find in the title or description."
+)
+LANGUAGE = OpenApiParameter(
+    "language", OpenApiTypes.STR, OpenApiParameter.PATH, description="BCP 47 tag, e.g. pt-BR."
+)
+
+
+class VideoViewSet(viewsets.GenericViewSet[Video]):
+    """Videos: list and upload; read, edit and delete one; retry; subtitles."""
+
+    serializer_class = VideoSerializer
+    permission_classes = [IsAuthenticatedOrReadOnly, IsOwnerOrReadOnly]
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
+    lookup_value_regex = r"[A-Za-z0-9_-]+"
+
+    def get_queryset(self) -> QuerySet[Video]:
+        return selectors.visible_videos(user=self.request.user)
+
+    def get_throttles(self) -> list[BaseThrottle]:
+        return [UploadThrottle()] if self.action == "create" else []
+
+    def handle_exception(self, exc: Exception) -> Response:
+        if isinstance(exc, CatalogError):
+            exc = CatalogAPIError(exc)
+        return super().handle_exception(exc)
+
+    def get_object(self) -> Video:
+        """Return the URL's video if visible (else 404); for writes, if owned (else 403)."""
+        try:
+            return super().get_object()
+        except Http404:
+            raise exceptions.NotFound("No such video.") from None
+
+    def _video_response(self, video: Video, code: int = status.HTTP_200_OK) -> Response:
+        fresh = selectors.visible_videos(user=self.request.user).get(pk=video.pk)
+        return Response(self.get_serializer(fresh).data, status=code)
+
+    @extend_schema(summary="List videos", parameters=[SEARCH])
+    def list(self, request: Request) -> Response:
+        """List public ready videos and the requester's own, newest first."""
+        videos = selectors.video_list(
+            user=request.user, search=request.query_params.get("search", "")
+        )
+        page = self.paginate_queryset(videos)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    @extend_schema(
+        summary="Upload a video",
+        request={"multipart/form-data": VideoCreateSerializer},
+        responses={
+            201: VideoSerializer,
+            413: OpenApiResponse(ErrorSerializer, description="The file is too large."),
+            **ERRORS,
+        },
+    )
+    def create(self, request: Request) -> Response:
+        """Store an upload and queue its processing."""
+        form = VideoCreateSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        video = services.video_create(owner=cast(User, request.user), **form.validated_data)
+        response = self._video_response(video, status.HTTP_201_CREATED)
+        response["Location"] = f"/api/videos/{video.pk}/"
+        return response
+
+    @extend_schema(summary="Get a video", responses={200: VideoSerializer, 404: ERRORS[404]})
+    def retrieve(self, request: Request, pk: str) -> Response:
+        """Show one video (public, unlisted or the requester's own)."""
+        return Response(self.get_serializer(self.get_object()).data)
+
+    @extend_schema(
+        summary="Edit a video",
+        request=VideoUpdateSerializer,
+        responses={200: VideoSerializer, **ERRORS},
+    )
+    def partial_update(self, request: Request, pk: str) -> Response:
+        """Change the title, description or visibility (the owner only)."""
+        video = self.get_object()
+        form = VideoUpdateSerializer(data=request.data, partial=True)
+        form.is_valid(raise_exception=True)
+        services.video_update(video=video, data=form.validated_data)
+        return self._video_response(video)
+
+    @extend_schema(summary="Delete a video and its files", responses={204: None, **ERRORS})
+    def destroy(self, request: Request, pk: str) -> Response:
+        """Delete the video and every file it owns (the owner only)."""
+        services.video_delete(video=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(
+        summary="Retry a failed video",
+        request=None,
+        responses={
+            202: VideoSerializer,
+            409: OpenApiResponse(ErrorSerializer, description="The video has not failed."),
+            **ERRORS,
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def retry(self, request: Request, pk: str) -> Response:
+        """Queue a new processing attempt of a failed video (the owner only)."""
+        video = self.get_object()
+        services.video_retry(video=video)
+        return self._video_response(video, status.HTTP_202_ACCEPTED)
+
+    @extend_schema(
+        summary="Add or replace a subtitle track",
+        request={"multipart/form-data": SubtitleCreateSerializer},
+        responses={201: SubtitleSerializer, **ERRORS},
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="subtitles",
+        serializer_class=SubtitleSerializer,
+    )
+    def subtitles(self, request: Request, pk: str) -> Response:
+        """Upload WebVTT or SRT for one language; a second upload replaces the first."""
+        video = self.get_object()
+        form = SubtitleCreateSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        try:
+            subtitle = services.subtitle_set(video=video, **form.validated_data)
+        except InvalidSubtitle as exc:
+            raise exceptions.ValidationError({"file": [str(exc)]}) from None
+        return Response(SubtitleSerializer(subtitle).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Delete a subtitle track",
+        parameters=[LANGUAGE],
+        request=None,
+        responses={204: None, **ERRORS},
+    )
+    @action(
+        detail=True,
+        methods=["delete"],
+        url_path=r"subtitles/(?P<language>[A-Za-z0-9_-]{1,35})",
+        serializer_class=SubtitleSerializer,
+    )
+    def delete_subtitle(self, request: Request, pk: str, language: str) -> Response:
+        """Delete the track of one language (the owner only)."""
+        subtitle = selectors.subtitle_get(video=self.get_object(), language=language)
+        if subtitle is None:
+            raise exceptions.NotFound("This video has no subtitles in that language.")
+        services.subtitle_delete(subtitle=subtitle)
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,183 @@
+"""Serve media files from storage with Range, HEAD, validators and cache headers.
+
+Hand-written because neither Django's ``FileResponse`` nor ``django.views.static.serve``
+answers Range requests, which players and browsers use for segments and seeking, and the
+packages that add it are unmaintained. Under ASGI Django also reads a response's *sync*
+iterator whole into memory, so the response below reads its chunks in a worker thread.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import AsyncIterator, Iterator
+from typing import IO, Any
+
+from asgiref.sync import sync_to_async
+from django.core.exceptions import SuspiciousFileOperation
+from django.core.files.storage import default_storage
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.http.response import StreamingHttpResponse
+from django.utils.cache import get_conditional_response
+from django.utils.http import http_date
+from django.views.decorators.http import require_http_methods
+
+CHUNK_BYTES = 256 * 1024
+IMMUTABLE = "public, max-age=31536000, immutable"
+PLAYLIST = "public, max-age=2"  # players re-read playlists; a CDN may hold them briefly
+OTHER = "public, max-age=60"
+CONTENT_TYPES = {
+    ".m3u8": "application/vnd.apple.mpegurl",
+    ".m4s": "video/iso.segment",
+    ".mp4": "video/mp4",
+    ".m4a": "audio/mp4",
+    ".ts": "video/mp2t",
+    ".aac": "audio/aac",
+    ".vtt": "text/vtt; charset=utf-8",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".png": "image/png",
+    ".webp": "image/webp",
+}
+# Every published output is uniquely named per transcode attempt (and subtitles carry a
+# random suffix), so whatever is not a playlist never changes under its URL.
+IMMUTABLE_SUFFIXES = frozenset(CONTENT_TYPES) - {".m3u8"}
+# Uploaded originals and probe files are inputs, not something to publish.
+_NOT_SERVED = re.compile(r"^(?:videos/[^/]+/source/|healthcheck/)")
+_RANGE = re.compile(r"^bytes=\s*(\d*)\s*-\s*(\d*)\s*$", re.IGNORECASE)
+
+
+class RangeNotSatisfiable(Exception):
+    """The requested byte range starts beyond the end of the file."""
+
+
+def clean_name(name: str) -> str | None:
+    """Return ``name`` if it is a plain relative storage name, else ``None``."""
+    if not name or name.startswith("/") or "\\" in name or "\x00" in name:
+        return None
+    if any(part in ("", ".", "..") for part in name.split("/")):
+        return None
+    if _NOT_SERVED.match(name):
+        return None
+    return name
+
+
+def parse_range(header: str, size: int) -> tuple[int, int] | None:
+    """Return the inclusive byte span of a single ``Range``, or ``None`` to send it all.
+
+    Malformed headers and multiple ranges are ignored (the whole file is a valid answer);
+    a range that starts past the end raises ``RangeNotSatisfiable``.
+    """
+    match = _RANGE.match(header.strip())
+    if not match or match.group(1) == match.group(2) == "":
+        return None
+    first, last = match.groups()
+    if not first:  # a suffix: the last N bytes
+        length = int(last)
+        if length == 0 or size == 0:
+            raise RangeNotSatisfiable
+        return max(size - length, 0), size - 1
+    start = int(first)
+    if last and int(last) < start:
+        return None
+    if start >= size:
+        raise RangeNotSatisfiable
+    return start, min(int(last) if last else size - 1, size - 1)
+
+
+def cache_control(name: str) -> str:
+    """Playlists are short-lived; uniquely named outputs are cached for a year."""
+    suffix = posixpath.splitext(name)[1].lower()
+    if suffix == ".m3u8":
+        return PLAYLIST
+    return IMMUTABLE if suffix in IMMUTABLE_SUFFIXES else OTHER
+
+
+def content_type(name: str) -> str:
+    return CONTENT_TYPES.get(posixpath.splitext(name)[1].lower(), "application/octet-stream")
+
+
+class RangeFileResponse(StreamingHttpResponse):
+    """Stream ``length`` bytes of an open file from ``start`` in chunks, sync or async."""
+
+    def __init__(self, fh: IO[bytes], start: int, length: int, **kwargs: Any) -> None:
+        self._fh, self._start, self._length = fh, start, length
+        super().__init__(self._chunks(), **kwargs)
+        self._resource_closers.append(fh.close)
+        self["Content-Length"] = str(length)
+
+    def _chunks(self) -> Iterator[bytes]:
+        self._fh.seek(self._start)
+        remaining = self._length
+        while remaining > 0:
+            chunk = self._fh.read(min(CHUNK_BYTES, remaining))
+            if not chunk:
+                return
+            remaining -= len(chunk)
+            yield chunk
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        # One chunk at a time from a worker thread: memory stays flat, the loop stays free.
+        read = sync_to_async(next, thread_sensitive=False)
+        while (chunk := await read(self._iterator, None)) is not None:
+            yield chunk
+
+
+def _open(name: str) -> tuple[IO[bytes], int, float]:
+    """Open a stored file and return it with its size and modification time."""
+    try:
+        fh = default_storage.open(name, "rb")
+    except (OSError, SuspiciousFileOperation):  # missing, a folder, or outside the root
+        raise Http404("No such file.") from None
+    try:
+        modified = default_storage.get_modified_time(name).timestamp()
+        return fh, fh.size, modified
+    except (OSError, NotImplementedError):
+        fh.close()
+        raise Http404("No such file.") from None
+
+
+@require_http_methods(["GET", "HEAD"])
+def serve(request: HttpRequest, name: str) -> HttpResponseBase:
+    """Serve one stored file; Range gives 206, HEAD gives the headers only."""
+    clean = clean_name(name)
+    if clean is None:
+        raise Http404("No such file.")
+    fh, size, modified = _open(clean)
+    etag = f'"{size:x}-{int(modified * 1_000_000):x}"'
+    headers = {
+        "Content-Type": content_type(clean),
+        "Cache-Control": cache_control(clean),
+        "Accept-Ranges": "bytes",
+        "ETag": etag,
+        "Last-Modified": http_date(modified),
+    }
+    conditional = get_conditional_response(
+        request, etag=etag, last_modified=int(modified), response=HttpResponse(headers=headers)
+    )
+    if conditional is not None and conditional.status_code in (304, 412):
+        fh.close()
+        return conditional
+
+    status, start, length = 200, 0, size
+    header = request.headers.get("Range", "")
+    if_range = request.headers.get("If-Range")
+    if header and if_range not in (None, etag, headers["Last-Modified"]):
+        header = ""  # the client's copy is stale: send the whole current file
+    try:
+        span = parse_range(header, size) if header else None
+    except RangeNotSatisfiable:
+        fh.close()
+        response = HttpResponse(status=416, headers={**headers, "Content-Range": f"bytes */{size}"})
+        response["Content-Length"] = "0"
+        return response
+    if span is not None:
+        status, start, length = 206, span[0], span[1] - span[0] + 1
+        headers["Content-Range"] = f"bytes {span[0]}-{span[1]}/{size}"
+
+    if request.method == "HEAD":
+        fh.close()
+        head = HttpResponse(status=status, headers=headers)
+        head["Content-Length"] = str(length)
+        return head
+    return RangeFileResponse(fh, start, length, status=status, headers=headers)

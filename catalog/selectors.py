@@ -1,0 +1,75 @@
+"""Reads of the catalog: who may see which videos, in the order people expect."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Q, QuerySet
+
+from accounts.models import User
+from catalog.models import Subtitle, Video
+
+SEARCH_MAX_CHARS = 200
+
+Viewer = User | AnonymousUser
+
+
+def _with_details(videos: QuerySet[Video]) -> QuerySet[Video]:
+    """Fetch what a video's page or API item shows in a fixed number of queries."""
+    return videos.select_related("owner").prefetch_related("renditions", "subtitles")
+
+
+def _search(videos: QuerySet[Video], search: str) -> QuerySet[Video]:
+    """Keep videos whose title or description contains ``search`` (case-insensitive)."""
+    search = search.strip()[:SEARCH_MAX_CHARS]
+    if not search:
+        return videos
+    return videos.filter(Q(title__icontains=search) | Q(description__icontains=search))
+
+
+def _newest_first(videos: QuerySet[Video]) -> QuerySet[Video]:
+    # The id breaks ties between videos created in the same microsecond, so pages are stable.
+    return videos.order_by("-created", "-id")
+
+
+def public_videos(*, search: str = "") -> QuerySet[Video]:
+    """Return the public catalog: public ready videos, newest first."""
+    videos = Video.objects.filter(visibility=Video.Visibility.PUBLIC, status=Video.Status.READY)
+    return _newest_first(_with_details(_search(videos, search)))
+
+
+def video_list(*, user: Viewer, search: str = "") -> QuerySet[Video]:
+    """Return public ready videos plus the viewer's own in any state, newest first."""
+    listed = Q(visibility=Video.Visibility.PUBLIC, status=Video.Status.READY)
+    if user.is_authenticated:
+        listed |= Q(owner_id=user.pk)
+    return _newest_first(_with_details(_search(Video.objects.filter(listed), search)))
+
+
+def visible_videos(*, user: Viewer) -> QuerySet[Video]:
+    """Return every video the viewer may open by id (public, unlisted, and their own)."""
+    visible = ~Q(visibility=Video.Visibility.PRIVATE)
+    if user.is_authenticated:
+        visible |= Q(owner_id=user.pk)
+    return _newest_first(_with_details(Video.objects.filter(visible)))
+
+
+def video_get_visible(*, user: Viewer, video_id: str) -> Video | None:
+    """Return the video with this id if the viewer may see it, else ``None``."""
+    return visible_videos(user=user).filter(pk=video_id).first()
+
+
+def owned_videos(*, user: User) -> QuerySet[Video]:
+    """Return the user's own uploads in any state, newest first."""
+    return _newest_first(_with_details(Video.objects.filter(owner_id=user.pk)))
+
+
+def video_get_owned(*, user: Viewer, video_id: str) -> Video | None:
+    """Return the viewer's own video with this id, else ``None``."""
+    if not user.is_authenticated:
+        return None
+    return owned_videos(user=user).filter(pk=video_id).first()
+
+
+def subtitle_get(*, video: Video, language: str) -> Subtitle | None:
+    """Return the video's subtitle track in ``language`` (case-insensitive), if any."""
+    return Subtitle.objects.filter(video=video, language__iexact=language).first()

@@ -1,0 +1,1 @@
+"""The media pipeline: probe, plan the ladder, transcode, and publish under a job lease."""

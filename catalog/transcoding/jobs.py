@@ -1,0 +1,253 @@
+"""The transcode job's lease: claim, heartbeat, publish or fail, and resume stalled jobs.
+
+Every write here is a short transaction with no file work inside. A job is worked on only
+by the holder of its lease (``lease_owner`` until ``lease_expires_at``); a redelivered task
+finds the lease alive and leaves, and one that finds it expired takes the job over.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import DatabaseError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django_q.conf import Conf
+from django_q.models import OrmQ
+from django_q.tasks import async_task
+
+from catalog.models import Rendition, TranscodeJob, Video
+from catalog.transcoding.backends.base import TranscodeResult
+from catalog.transcoding.probe import MediaInfo
+
+log = logging.getLogger(__name__)
+
+TASK = "catalog.tasks.transcode"
+HEARTBEAT_SECONDS = 1.0  # SQLite is shared: progress is written at most about once a second
+LOG_TAIL_CHARS = 8000
+PUBLISHED_FIELDS = (
+    "output_prefix", "hls_path", "poster_path", "sprite_vtt_path", "duration", "width",
+    "height", "audio_only", "status", "progress", "error",
+)  # fmt: skip
+TOO_MANY_ATTEMPTS = (
+    "Processing was interrupted too many times; the file may be too long or complex to convert."
+)
+
+
+class LeaseLost(Exception):
+    """Another runner owns the job now (or the job is gone): stop and clean up."""
+
+
+@dataclass(frozen=True)
+class Claim:
+    """The lease a runner holds on a job for one attempt."""
+
+    job_id: str
+    video_id: str
+    attempt: int
+    owner: str
+    source_name: str
+
+
+def max_attempts() -> int:
+    return int(getattr(settings, "TRANSCODE_MAX_ATTEMPTS", 3))
+
+
+def _lease_until(now: datetime) -> datetime:
+    return now + timedelta(seconds=settings.TRANSCODE_LEASE_SECONDS)
+
+
+def _mark_failed(job: TranscodeJob, message: str, log_tail: str, now: datetime) -> None:
+    job.status = TranscodeJob.Status.FAILED
+    job.error = message
+    job.log_tail = log_tail[-LOG_TAIL_CHARS:]
+    job.finished_at = now
+    job.lease_expires_at = None
+    job.save(update_fields=["status", "error", "log_tail", "finished_at", "lease_expires_at"])
+    Video.objects.filter(pk=job.video_id).update(
+        status=Video.Status.FAILED, error=message, progress=0, updated=now
+    )
+
+
+def claim(job_id: str) -> Claim | None:
+    """Take the job if it is queued or its runner's lease expired; else return None."""
+    now = timezone.now()
+    with transaction.atomic():
+        job = TranscodeJob.objects.select_for_update().select_related("video").filter(pk=job_id)
+        found = job.first()
+        if found is None:
+            return None
+        expired = found.lease_expires_at is None or found.lease_expires_at <= now
+        running = found.status == TranscodeJob.Status.RUNNING
+        if not (found.status == TranscodeJob.Status.QUEUED or (running and expired)):
+            return None
+        if found.attempt >= max_attempts():
+            _mark_failed(found, TOO_MANY_ATTEMPTS, found.log_tail, now)
+            return None
+        found.status = TranscodeJob.Status.RUNNING
+        found.attempt += 1
+        found.lease_owner = uuid.uuid4().hex
+        found.lease_expires_at = _lease_until(now)
+        found.started_at = found.started_at or now
+        found.progress = 0
+        found.save()
+        Video.objects.filter(pk=found.video_id).update(
+            status=Video.Status.PROCESSING, progress=0, error=None, updated=now
+        )
+    return Claim(
+        found.pk, found.video_id, found.attempt, found.lease_owner, found.video.source.name
+    )
+
+
+def renew(held: Claim, percent: float | None = None) -> bool:
+    """Extend the lease (and record progress); False when the lease is no longer ours."""
+    now = timezone.now()
+    fields: dict[str, object] = {"lease_expires_at": _lease_until(now)}
+    if percent is not None:
+        fields["progress"] = round(percent, 1)
+    with transaction.atomic():
+        mine = TranscodeJob.objects.filter(
+            pk=held.job_id, lease_owner=held.owner, status=TranscodeJob.Status.RUNNING
+        ).update(**fields)
+        if mine and percent is not None:
+            Video.objects.filter(pk=held.video_id, status=Video.Status.PROCESSING).update(
+                progress=round(percent, 1)
+            )
+    return bool(mine)
+
+
+class Heartbeat:
+    """Renew the lease at most once a second; raise LeaseLost once it is someone else's."""
+
+    def __init__(self, held: Claim, interval: float = HEARTBEAT_SECONDS) -> None:
+        self.claim = held
+        self.interval = interval
+        self.percent = 0.0
+        self._last_try = 0.0
+        self._last_ok = time.monotonic()
+
+    def __call__(self, percent: float | None = None, *, force: bool = False) -> None:
+        if percent is not None:
+            self.percent = percent
+        now = time.monotonic()
+        if not force and now - self._last_try < self.interval:
+            return
+        self._last_try = now
+        try:
+            alive = renew(self.claim, self.percent)
+        except DatabaseError:  # a busy database: keep going unless the lease has run out
+            log.warning("heartbeat of job %s failed", self.claim.job_id, exc_info=True)
+            if now - self._last_ok > settings.TRANSCODE_LEASE_SECONDS:
+                raise LeaseLost(self.claim.job_id) from None
+            return
+        if not alive:
+            raise LeaseLost(self.claim.job_id)
+        self._last_ok = now
+
+
+def publish(held: Claim, *, prefix: str, info: MediaInfo, result: TranscodeResult) -> bool:
+    """Point the video at a finished output, if the lease is still ours."""
+    now = timezone.now()
+    with transaction.atomic():
+        job = (
+            TranscodeJob.objects.select_for_update()
+            .filter(pk=held.job_id, lease_owner=held.owner, status=TranscodeJob.Status.RUNNING)
+            .first()
+        )
+        if job is None:
+            return False
+        video = Video.objects.select_for_update().get(pk=held.video_id)
+        video.renditions.all().delete()
+        Rendition.objects.bulk_create(
+            Rendition(
+                video=video,
+                width=r.width,
+                height=r.height,
+                bitrate=r.bitrate,
+                codecs=r.codecs,
+                bytes=r.bytes,
+                playlist_path=f"{prefix}/{r.playlist}",
+            )
+            for r in result.renditions
+        )
+        video.output_prefix = prefix
+        video.hls_path = f"{prefix}/{result.master}"
+        video.poster_path = f"{prefix}/{result.poster}" if result.poster else ""
+        video.sprite_vtt_path = f"{prefix}/{result.sprite_vtt}" if result.sprite_vtt else ""
+        video.duration = info.duration
+        video.width = info.width or None
+        video.height = info.height or None
+        video.audio_only = info.audio_only
+        video.status = Video.Status.READY
+        video.progress = 100
+        video.error = None
+        video.save(update_fields=[*PUBLISHED_FIELDS, "updated"])
+        job.status = TranscodeJob.Status.DONE
+        job.progress = 100
+        job.finished_at = now
+        job.lease_expires_at = None
+        job.error = ""
+        job.log_tail = result.log_tail[-LOG_TAIL_CHARS:]
+        job.save()
+    return True
+
+
+def fail(held: Claim, *, message: str, log_tail: str = "") -> bool:
+    """Record a failure the owner can read, if the lease is still ours."""
+    now = timezone.now()
+    with transaction.atomic():
+        job = (
+            TranscodeJob.objects.select_for_update()
+            .filter(pk=held.job_id, lease_owner=held.owner, status=TranscodeJob.Status.RUNNING)
+            .first()
+        )
+        if job is None:
+            return False
+        _mark_failed(job, message, log_tail, now)
+    return True
+
+
+def _jobs_with_live_task(now: datetime, grace: timedelta) -> set[str]:
+    """Job ids with a task waiting in the ORM broker, or handed out less than ``grace`` ago."""
+    if not Conf.ORM:
+        return set()
+    recent = now - grace + timedelta(seconds=Conf.RETRY)  # lock = hand-out time + RETRY
+    ids: set[str] = set()
+    for row in OrmQ.objects.using(Conf.ORM).all():
+        task = row.task
+        if task.get("func") != TASK or not task.get("args"):
+            continue
+        if row.lock is None or row.lock <= now or row.lock > recent:
+            ids.add(str(task["args"][0]))
+    return ids
+
+
+def resume_stalled() -> list[str]:
+    """Queue again the jobs whose runner died or whose task was lost; return their ids."""
+    now = timezone.now()
+    grace = timedelta(seconds=settings.TRANSCODE_LEASE_SECONDS)
+    # A running job whose lease ran out has no live runner: back to the queue with it.
+    TranscodeJob.objects.filter(
+        status=TranscodeJob.Status.RUNNING, lease_expires_at__lt=now
+    ).update(status=TranscodeJob.Status.QUEUED, lease_owner="", lease_expires_at=None)
+    # On a queued job, lease_expires_at means "a task for it was sent; wait till then".
+    stalled = TranscodeJob.objects.filter(
+        Q(lease_expires_at__isnull=True) | Q(lease_expires_at__lt=now),
+        status=TranscodeJob.Status.QUEUED,
+        created__lt=now - grace,
+    ).values_list("pk", flat=True)
+    live = _jobs_with_live_task(now, grace)
+    resumed = [pk for pk in stalled if pk not in live]
+    wait = max(10 * grace, timedelta(minutes=5))
+    for pk in resumed:
+        TranscodeJob.objects.filter(pk=pk, status=TranscodeJob.Status.QUEUED).update(
+            lease_expires_at=now + wait
+        )
+        async_task(TASK, pk, group="transcode")
+        log.info("re-queued stalled transcode job %s", pk)
+    return resumed

@@ -1,0 +1,32 @@
+// Player page: hand hls.js its configuration before the vendor bundle upgrades <hls-video>.
+//
+// The page loads this module before vendor/player-bundle.js; module scripts run in document
+// order, so the property set here exists on the element before hls-video-element's
+// constructor runs, and its #upgradeProperty("config") adopts it. load() then spreads it
+// into `new Hls({...})`.
+
+const HLS_CONFIG = {
+  // "First frame after one segment fetch". With the defaults (startLevel -1 and
+  // testBandwidth true) hls.js first downloads a segment of the lowest rung only to measure
+  // the bandwidth, and neither parses nor buffers it; playback then waits for a second
+  // segment. We skip that test and start on the lowest rung (hls.js sorts levels from
+  // lowest to highest, so that is level 0): its first segment is the smallest and is
+  // appended as soon as it arrives. ABR measures that download and moves up from there.
+  testBandwidth: false,
+  startLevel: 0,
+  // Prefetch the first segment while the page is still loading, should the media element
+  // attach late.
+  startFragPrefetch: true,
+  // A phone-sized player never needs the 1080p rung in automatic mode; the quality menu
+  // still offers every rendition.
+  capLevelToPlayerSize: true,
+  // VOD: keep a modest forward buffer and release what was played long ago, so long videos
+  // do not hold hundreds of megabytes in a phone's memory.
+  maxBufferLength: 30,
+  backBufferLength: 60,
+};
+
+const media = document.getElementById("player-media");
+if (media) {
+  media.config = HLS_CONFIG;
+}
