@@ -1,34 +1,46 @@
-# Onair: `make run` starts the platform on embedded defaults; `make test` runs every check.
+# Onair: `make run` starts the platform on embedded defaults; `make test` runs every check;
+# `make bench [NAME=transcode_ladder]` runs the benchmarks in bench/.
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+NODE_STAMP := node_modules/.installed
+ASSETS := build/.assets
 HOST ?= 127.0.0.1
 PORT ?= 8000
 NAME ?=
-export HOST PORT
+export HOST PORT PYTHON
+MAKEFLAGS += --no-print-directory
 
-.PHONY: run setup test lint typecheck pytest pytest-postgres bench assets clean
+.PHONY: run setup test lint typecheck pytest pytest-postgres bench assets clean reset
 
+# The Python environment: rebuilt when a requirements file changes.
 $(STAMP): requirements/base.txt requirements/dev.txt requirements/prod.txt
 	@scripts/check-system.sh
-	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements/dev.txt
+	@test -x $(PY) || { echo "Creating $(VENV)"; $(PYTHON) -m venv $(VENV); }
+	@echo "Installing Python packages into $(VENV) (the first time takes a few minutes)"
+	@$(PY) -m pip install --quiet --disable-pip-version-check -r requirements/dev.txt
 	@touch $@
 
-node_modules/.installed: package.json package-lock.json
-	npm ci --no-audit --no-fund --loglevel=error
+# Front-end packages from npm, exactly as package-lock.json says.
+$(NODE_STAMP): package.json package-lock.json
+	@scripts/check-system.sh
+	@echo "Installing npm packages"
+	@npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-build/static/player.js: node_modules/.installed static/js/vendor-entry.js
-	npx esbuild static/js/vendor-entry.js --bundle --format=esm --minify \
+# The player bundle (hls.js, media-chrome, hls-video-element) for collectstatic.
+$(ASSETS): $(NODE_STAMP) static/js/vendor-entry.js
+	@echo "Bundling front-end packages with esbuild"
+	@node_modules/.bin/esbuild static/js/vendor-entry.js --bundle --format=esm --minify \
 		--outfile=build/static/vendor/player-bundle.js --log-level=warning
-	@mkdir -p build/static && touch $@
+	@rm -f build/static/player.js  # an empty stamp an earlier Makefile left among static files
+	@touch $@
 
-assets: build/static/player.js
+assets: $(ASSETS)
 
-setup: $(STAMP) assets
+setup: $(STAMP) $(ASSETS)
 
 run: setup
 	@scripts/run.sh
@@ -37,14 +49,27 @@ test: setup
 	@scripts/test.sh
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check .
-	$(VENV)/bin/ruff format --check .
+	@$(VENV)/bin/ruff check .
+	@$(VENV)/bin/ruff format --check .
 
 typecheck: $(STAMP)
-	$(VENV)/bin/mypy .
+	@$(VENV)/bin/mypy .
 
+pytest: setup
+	@$(VENV)/bin/pytest -p no:cacheprovider
+
+pytest-postgres: setup
+	@scripts/test-deps.sh
+	@scripts/with-postgres.sh $(VENV)/bin/pytest -p no:cacheprovider -m "not browser"
+
+# The last line of the output is the benchmark's key=value figures: nothing is printed after it.
 bench: setup
 	@scripts/bench.sh $(NAME)
 
+# Remove what set-up installs and builds (keeps var/: the database, media and secret key).
 clean:
-	rm -rf $(VENV) node_modules build var
+	rm -rf $(VENV) node_modules build
+
+# Also remove var/: the database, uploaded and generated media, the secret key.
+reset: clean
+	rm -rf var

@@ -102,9 +102,13 @@ class RangeFileResponse(StreamingHttpResponse):
 
     def __init__(self, fh: IO[bytes], start: int, length: int, **kwargs: Any) -> None:
         self._fh, self._start, self._length = fh, start, length
-        super().__init__(self._chunks(), **kwargs)
-        self._resource_closers.append(fh.close)
+        self._chunk_iter = self._chunks()
+        super().__init__(self._chunk_iter, **kwargs)
         self["Content-Length"] = str(length)
+
+    def close(self) -> None:
+        self._fh.close()
+        super().close()
 
     def _chunks(self) -> Iterator[bytes]:
         self._fh.seek(self._start)
@@ -116,10 +120,13 @@ class RangeFileResponse(StreamingHttpResponse):
             remaining -= len(chunk)
             yield chunk
 
+    def _next_chunk(self) -> bytes | None:
+        return next(self._chunk_iter, None)
+
     async def __aiter__(self) -> AsyncIterator[bytes]:
         # One chunk at a time from a worker thread: memory stays flat, the loop stays free.
-        read = sync_to_async(next, thread_sensitive=False)
-        while (chunk := await read(self._iterator, None)) is not None:
+        read = sync_to_async(self._next_chunk, thread_sensitive=False)
+        while (chunk := await read()) is not None:
             yield chunk
 
 

@@ -20,7 +20,8 @@ def _with_details(videos: QuerySet[Video]) -> QuerySet[Video]:
 
 def _search(videos: QuerySet[Video], search: str) -> QuerySet[Video]:
     """Keep videos whose title or description contains ``search`` (case-insensitive)."""
-    search = search.strip()[:SEARCH_MAX_CHARS]
+    # PostgreSQL refuses NUL characters in a query; they never occur in a title anyway.
+    search = search.replace("\x00", "").strip()[:SEARCH_MAX_CHARS]
     if not search:
         return videos
     return videos.filter(Q(title__icontains=search) | Q(description__icontains=search))

@@ -150,8 +150,7 @@ def srt_to_webvtt(text: str) -> str:
         if "-->" not in block[timing_at]:
             if not cues:
                 raise InvalidSubtitle(
-                    f"Line {start_line + timing_at}: expected a timing line such as "
-                    f"{SRT_EXAMPLE}."
+                    f"Line {start_line + timing_at}: expected a timing line such as {SRT_EXAMPLE}."
                 )
             # A blank line inside a cue's text: keep the text with the cue it belongs to.
             cues[-1] += "\n" + "\n".join(block)

@@ -20,7 +20,7 @@ Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
-ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+ASGIApp = Callable[..., Awaitable[None]]  # loose: Django's and Channels' own hints differ
 
 # Room for the multipart envelope (boundaries, part headers, the other form fields).
 ENVELOPE_BYTES = 1024 * 1024

@@ -156,8 +156,11 @@ class SubtitleCreateSerializer(serializers.Serializer[Any]):
     language = serializers.CharField(
         max_length=subtitles.LANGUAGE_MAX_CHARS, help_text="A BCP 47 tag: en, fr, pt-BR…"
     )
-    label = serializers.CharField(
-        max_length=100, required=False, allow_blank=True, default="",
+    label = serializers.CharField(  # type: ignore[assignment]  # a field, not Field.label
+        max_length=100,
+        required=False,
+        allow_blank=True,
+        default="",
         help_text="The name shown in the player; defaults to the language's own name.",
     )
 

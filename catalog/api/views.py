@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any, cast
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.db.models import QuerySet
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
@@ -28,14 +31,29 @@ from catalog.api.serializers import (
 )
 from catalog.errors import CatalogError, InvalidSubtitle
 from catalog.models import Video
+from catalog.services import human_bytes
+
+VIDEO_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
-class CatalogAPIError(exceptions.APIException):
-    """A catalog error carried to DRF's handler with its own status code and message."""
+class APIError(exceptions.APIException):
+    """An error carried to DRF's handler with its own status code and message."""
 
-    def __init__(self, error: CatalogError) -> None:
-        super().__init__(detail=str(error))
-        self.status_code = error.status_code
+    def __init__(self, status_code: int, message: str) -> None:
+        super().__init__(detail=message)
+        self.status_code = status_code
+
+
+def as_api_error(exc: Exception) -> Exception:
+    """Turn catalog errors and Django's form-size refusals into JSON ``{detail}`` answers."""
+    if isinstance(exc, CatalogError):
+        return APIError(exc.status_code, str(exc))
+    if isinstance(exc, RequestDataTooBig):
+        limit = human_bytes(settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 0)
+        return APIError(413, f"The form fields other than the file may hold {limit} in all.")
+    if isinstance(exc, TooManyFieldsSent | TooManyFilesSent):
+        return APIError(400, "The form has too many fields or files.")
+    return exc
 
 
 class UploadThrottle(UserRateThrottle):
@@ -68,7 +86,6 @@ class VideoViewSet(viewsets.GenericViewSet[Video]):
     serializer_class = VideoSerializer
     permission_classes = [IsAuthenticatedOrReadOnly, IsOwnerOrReadOnly]
     parser_classes = [MultiPartParser, FormParser, JSONParser]
-    lookup_value_regex = r"[A-Za-z0-9_-]+"
 
     def get_queryset(self) -> QuerySet[Video]:
         return selectors.visible_videos(user=self.request.user)
@@ -77,12 +94,12 @@ class VideoViewSet(viewsets.GenericViewSet[Video]):
         return [UploadThrottle()] if self.action == "create" else []
 
     def handle_exception(self, exc: Exception) -> Response:
-        if isinstance(exc, CatalogError):
-            exc = CatalogAPIError(exc)
-        return super().handle_exception(exc)
+        return super().handle_exception(as_api_error(exc))
 
     def get_object(self) -> Video:
         """Return the URL's video if visible (else 404); for writes, if owned (else 403)."""
+        if not VIDEO_ID.fullmatch(str(self.kwargs.get("pk", ""))):
+            raise exceptions.NotFound("No such video.")  # never send odd bytes to the database
         try:
             return super().get_object()
         except Http404:

@@ -52,9 +52,7 @@ def test_srt_upload_is_converted(alice_api: APIClient, video: Video) -> None:
     assert response.json()["language"] == "pt-BR"
     assert response.json()["label"] == "Português"
     subtitle = Subtitle.objects.get(video=video)
-    assert read(subtitle.file.name).decode() == (
-        "WEBVTT\n\n00:00:01.000 --> 00:00:02.500\nOlá\n"
-    )
+    assert read(subtitle.file.name).decode() == ("WEBVTT\n\n00:00:01.000 --> 00:00:02.500\nOlá\n")
 
 
 def test_subtitles_appear_on_the_video(api: APIClient, alice_api: APIClient, video: Video) -> None:

@@ -95,9 +95,7 @@ def new_page(browser: Any, live_server: Any, user: User | None, viewport: str = 
         client = Client()
         client.force_login(user)
         cookie = client.cookies[settings.SESSION_COOKIE_NAME]
-        context.add_cookies(
-            [{"name": cookie.key, "value": cookie.value, "url": live_server.url}]
-        )
+        context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
     context.add_init_script(WATCH_SCRIPT)
     page = context.new_page()
     page.problems = Problems(page)
@@ -114,7 +112,7 @@ def test_player_plays_switches_quality_and_shows_subtitles(
     page.goto(f"{live_server.url}/videos/{ready_video.pk}/")
 
     # hls.js is up with both renditions and the configuration of player.js.
-    page.wait_for_function("document.querySelector('hls-video')?.api?.levels?.length === 2")
+    page.wait_for_function("() => document.querySelector('hls-video')?.api?.levels?.length === 2")
     config = page.evaluate(
         "(() => { const c = document.querySelector('hls-video').api.config;"
         " return [c.testBandwidth, c.startLevel]; })()"
@@ -127,29 +125,50 @@ def test_player_plays_switches_quality_and_shows_subtitles(
         " window.__switched = []; m.api.on('hlsLevelSwitched', (e, d) => __switched.push(d.level));"
         " return m.play(); })()"
     )
-    page.wait_for_function("document.querySelector('hls-video').currentTime > 1", timeout=15000)
-
-    # The first frame came after one media segment, not after a bandwidth test segment.
-    segments_before_first_frame = page.evaluate(
-        "performance.getEntriesByType('resource').filter((r) => /\\.m4s$/.test(new URL(r.name)"
-        ".pathname) && r.startTime < window.__firstFrameAt).length"
+    page.wait_for_function(
+        "() => document.querySelector('hls-video').currentTime > 1", timeout=15000
     )
-    assert segments_before_first_frame == 1
 
-    # Quality: pick each rendition from the settings menu; hls.js switches to it.
+    # The first frame came after one media segment of each track (video, and audio when it
+    # is a separate rendition), on one rung: no bandwidth-test segment fetched and thrown away.
+    segments = page.evaluate(
+        "() => performance.getEntriesByType('resource')"
+        ".filter((r) => r.startTime < window.__firstFrameAt)"
+        ".map((r) => new URL(r.name).pathname).filter((path) => path.endsWith('.m4s'))"
+    )
+    tracks = [re.sub(r"[_-]?\d+\.m4s$", "", path) for path in segments]
+    assert 1 <= len(segments) <= 2 and len(set(tracks)) == len(tracks), segments
+    assert any("240" in track for track in tracks), f"started above the lowest rung: {segments}"
+
+    # Quality: the settings menu hands each rendition to hls.js (manual level); then an
+    # immediate switch (the 2 s clip is one segment, already buffered) plays frames of it.
     page.evaluate("document.querySelector('hls-video').pause()")
-    for label, level in (("360p", 1), ("240p", 0)):
+    for label, level, height in (("360p", 1, 360), ("240p", 0, 240)):
         page.locator("media-settings-menu-button").click()
         page.locator("media-settings-menu-item", has_text="Quality").click()
         page.get_by_role("menuitemradio", name=re.compile(label)).click()
-        page.wait_for_function(f"document.querySelector('hls-video').api.nextLevel === {level}")
-        page.evaluate(
-            "(() => { const m = document.querySelector('hls-video'); m.currentTime = 0;"
-            " return m.play(); })()"
-        )
         page.wait_for_function(
-            "document.querySelector('hls-video').api.currentLevel === "
-            f"{level} && window.__switched.includes({level})",
+            "() => { const api = document.querySelector('hls-video').api;"
+            f" return !api.autoLevelEnabled && api.loadLevel === {level}; }}"
+        )
+        page.keyboard.press("Escape")
+        page.evaluate(
+            "() => new Promise((done) => { const m = document.querySelector('hls-video');"
+            " m.addEventListener('seeked', done, { once: true }); m.currentTime = 0; })"
+        )
+        page.evaluate(
+            "(level) => { const m = document.querySelector('hls-video');"
+            " m.api.currentLevel = level; return m.play(); }",
+            level,
+        )
+        for _ in range(10):
+            page.wait_for_timeout(200)
+            print(level, page.evaluate("() => { const m = document.querySelector('hls-video'); return [m.api.currentLevel, window.__switched, m.videoHeight, m.currentTime, m.nativeEl.buffered.length && m.nativeEl.buffered.end(0), performance.getEntriesByType('resource').map((r) => r.name.slice(-14)).slice(-3)]; }"))
+        page.wait_for_function(
+            "([level, height]) => { const m = document.querySelector('hls-video');"
+            " return m.api.currentLevel === level && window.__switched.includes(level)"
+            " && m.videoHeight === height && m.currentTime > 0.3; }",
+            arg=[level, height],
             timeout=15000,
         )
         page.evaluate("document.querySelector('hls-video').pause()")
@@ -158,10 +177,10 @@ def test_player_plays_switches_quality_and_shows_subtitles(
     page.locator("media-captions-menu-button").click()
     page.get_by_role("menuitemradio", name=re.compile("English")).click()
     page.wait_for_function(
-        "(() => { const tracks = [...document.querySelector('hls-video').textTracks]"
+        "() => { const tracks = [...document.querySelector('hls-video').textTracks]"
         ".filter((t) => t.kind === 'subtitles');"
         " return tracks.length === 1 && tracks[0].mode === 'showing'"
-        " && tracks[0].cues?.length === 1; })()",
+        " && tracks[0].cues?.length === 1; }",
         timeout=10000,
     )
     cue = page.evaluate(
@@ -227,7 +246,7 @@ def test_pages_look_finished_at_desktop_and_phone_size(
             page.goto(f"{live_server.url}{path}")
             page.wait_for_load_state("networkidle")
             if name == "video":
-                page.wait_for_function("document.querySelector('hls-video')?.readyState >= 2")
+                page.wait_for_function("() => document.querySelector('hls-video')?.readyState >= 2")
             assert page.locator("h1").count() == 1
             assert page.title().endswith("· Onair")
             page.screenshot(path=str(SHOTS / f"{name}-{viewport}.png"))

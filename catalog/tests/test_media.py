@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import cast
+
+import httpx
 import pytest
 from django.test import AsyncClient, Client
 
@@ -97,9 +100,7 @@ def test_conditional_requests(client: Client, segment: str) -> None:
     assert client.get(f"/media/{segment}", HTTP_IF_NONE_MATCH='"other"').status_code == 200
 
 
-def test_if_range_with_a_stale_validator_sends_the_whole_file(
-    client: Client, segment: str
-) -> None:
+def test_if_range_with_a_stale_validator_sends_the_whole_file(client: Client, segment: str) -> None:
     etag = client.head(f"/media/{segment}")["ETag"]
     fresh = client.get(f"/media/{segment}", HTTP_RANGE="bytes=0-9", HTTP_IF_RANGE=etag)
     assert fresh.status_code == 206
@@ -177,9 +178,10 @@ async def test_asgi_streams_in_chunks_without_reading_the_whole_file() -> None:
     name = await _write_async("videos/v1/out/a1/big.mp4", big)
     response = await AsyncClient().get(f"/media/{name}", headers={"Range": "bytes=1-"})
     assert response.status_code == 206
-    stream = aiter(response)  # what Django's ASGI handler consumes
+    ranged = cast(media.RangeFileResponse, response)
+    stream = aiter(ranged)  # what Django's ASGI handler consumes
     chunks = [await anext(stream)]
-    assert response._fh.tell() == 1 + media.CHUNK_BYTES  # read lazily, one chunk so far
+    assert ranged._fh.tell() == 1 + media.CHUNK_BYTES  # read lazily, one chunk so far
     chunks += [chunk async for chunk in stream]
     assert len(chunks) > 1 and max(len(c) for c in chunks) <= media.CHUNK_BYTES
     assert b"".join(chunks) == big[1:]
@@ -190,3 +192,19 @@ async def _write_async(name: str, data: bytes) -> str:
     from asgiref.sync import sync_to_async
 
     return await sync_to_async(write)(name, data)
+
+
+@pytest.mark.anyio
+@pytest.mark.filterwarnings("error:StreamingHttpResponse")  # Django's read-it-all fallback
+async def test_through_the_asgi_application(segment: str) -> None:
+    from config.asgi import application
+
+    transport = httpx.ASGITransport(app=application)
+    async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as client:
+        ranged = await client.get(f"/media/{segment}", headers={"Range": "bytes=10-19"})
+        assert (ranged.status_code, ranged.content) == (206, DATA[10:20])
+        whole = await client.get(f"/media/{segment}")
+        assert (whole.status_code, whole.content) == (200, DATA)
+        head = await client.head(f"/media/{segment}")
+        assert (head.status_code, head.content) == (200, b"")
+        assert head.headers["content-length"] == str(len(DATA))

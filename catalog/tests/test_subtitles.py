@@ -52,7 +52,10 @@ def test_srt_strips_ass_tags_and_neutralises_arrows() -> None:
 
 
 def test_srt_blank_line_inside_a_cue_is_kept_with_the_cue() -> None:
-    data = b"1\n00:00:01,000 --> 00:00:02,000\nfirst\n\nstill first\n\n2\n00:00:03,000 --> 00:00:04,000\nsecond\n"
+    data = (
+        b"1\n00:00:01,000 --> 00:00:02,000\nfirst\n\nstill first\n\n"
+        b"2\n00:00:03,000 --> 00:00:04,000\nsecond\n"
+    )
     out = subtitles.to_webvtt(data)
     assert "first\nstill first\n\n00:00:03.000" in out
 
@@ -86,7 +89,10 @@ def test_webvtt_with_note_style_and_header_text() -> None:
         (b"WEBVTT\n\n00:02.000 --> 00:02.000\nx\n", "must end after it starts"),
         (b"WEBVTT\n\n00:01.000 --> 00:02.000\nx\n00:03.000 --> 00:04.000\n", "Line 5"),
         (b"WEBVTT\n\njust text\n", "no timing line"),
-        (b"1\n00:00:01,000 --> 00:00:02,000\nok\n\n2\n00:00:0x,000 --> 00:00:04,000\nbad\n", "Line 6"),
+        (
+            b"1\n00:00:01,000 --> 00:00:02,000\nok\n\n2\n00:00:0x,000 --> 00:00:04,000\nbad\n",
+            "Line 6",
+        ),
         (b"1\nnot a timing\ntext\n", "Line 2: expected a timing line"),
         (b"1\n00:00:05,000 --> 00:00:01,000\nbackwards\n", "must end after it starts"),
         (b"1\n00:00:01,000 --> 00:61:02,000\nbad minutes\n", "not a valid timing line"),
@@ -138,7 +144,12 @@ def test_bad_language_tags_are_refused(value: str) -> None:
 
 @pytest.mark.parametrize(
     ("language", "label"),
-    [("en", "English"), ("pt-BR", "Português Brasileiro"), ("fr-CA", "français (CA)"), ("qaa", "qaa")],
+    [
+        ("en", "English"),
+        ("pt-BR", "Português Brasileiro"),
+        ("fr-CA", "français (CA)"),
+        ("qaa", "qaa"),
+    ],
 )
 def test_default_labels(language: str, label: str) -> None:
     assert subtitles.default_label(language) == label

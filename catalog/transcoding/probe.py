@@ -131,12 +131,17 @@ def _reaches_end(container: Any, stream: Any, duration: float) -> bool:
     if duration < 1:
         return True
     try:
-        container.seek(int(duration * 0.9 * av.time_base))
+        container.seek(int(duration * 0.9 * av.time_base), any_frame=True)
+    except av.error.FFmpegError:
+        return True  # not seekable: nothing to tell from here
+    start = float(stream.start_time * stream.time_base) if stream.start_time else 0.0
+    try:
         for count, packet in enumerate(container.demux(stream)):
-            if packet.size:
+            late = packet.pts is not None and packet.pts * stream.time_base - start >= duration / 2
+            if packet.size and late:
                 return True
-            if count > 50:
-                break
+            if count > 200:  # the seek landed early; the file may be fine
+                return True
     except av.error.FFmpegError:
         return False
     return False

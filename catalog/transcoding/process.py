@@ -72,7 +72,7 @@ def run_ffmpeg(
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=stderr,
-            preexec_fn=die_with_parent,
+            preexec_fn=None,
             text=True,
             errors="replace",
         )

@@ -18,8 +18,8 @@ from asgiref.sync import sync_to_async
 from django.conf import settings as django_settings
 
 from catalog.models import Video
-from config.asgi import application
 from config import upload_guard
+from config.asgi import application
 from config.upload_guard import ENVELOPE_BYTES, UploadSizeGuard, body_limit
 
 LIMIT = 1000  # UPLOAD_MAX_BYTES in these tests; the guard allows ENVELOPE_BYTES more
@@ -94,10 +94,14 @@ class Echo:
 async def test_declared_length_over_the_limit_is_refused_without_reading() -> None:
     declared = LIMIT + ENVELOPE_BYTES + 1
     app = Echo()
-    status, body, pulled = await run(UploadSizeGuard(app), {"content-length": str(declared)}, [b"x"])
+    status, body, pulled = await run(
+        UploadSizeGuard(app), {"content-length": str(declared)}, [b"x"]
+    )
     assert status == 413
     assert (pulled, app.seen) == (0, 0)
-    assert json.loads(body) == {"detail": "The upload is 1.0 MB; the largest allowed is 1000 bytes."}
+    assert json.loads(body) == {
+        "detail": "The upload is 1.0 MB; the largest allowed is 1000 bytes."
+    }
 
 
 @pytest.mark.anyio
@@ -166,8 +170,9 @@ async def test_django_never_sees_an_oversized_body(media_root: Path) -> None:
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.anyio
 async def test_real_uploads_at_and_over_the_limit(media_root: Path) -> None:
-    from accounts.models import User
     from rest_framework.authtoken.models import Token
+
+    from accounts.models import User
 
     user = await sync_to_async(User.objects.create_user)("carol", password="pw-long-enough")
     token = await sync_to_async(Token.objects.create)(user=user)
@@ -207,7 +212,7 @@ def uvicorn_server(tmp_path: Path):
     }
     cmd = [sys.executable, "-m", "uvicorn", "config.asgi:application", "--port", str(port)]
     cmd += ["--host", "127.0.0.1", "--lifespan", "off", "--log-level", "warning"]
-    proc = subprocess.Popen(cmd, env=env, cwd=django_settings.BASE_DIR)  # type: ignore[misc]
+    proc = subprocess.Popen(cmd, env=env, cwd=django_settings.BASE_DIR)
     try:
         for _ in range(100):
             try:

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# make run: prepare the database, static files, admin and demo content, then start web + worker
+# under honcho (Procfile). Ctrl-C stops them all. Safe to run again: it reuses everything.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export HOST=${HOST:-127.0.0.1} PORT=${PORT:-8000}
+export DJANGO_SETTINGS_MODULE=${DJANGO_SETTINGS_MODULE:-config.settings.dev}
+export PYTHONUNBUFFERED=1
+py=.venv/bin/python
+
+# Browsers send the host they were given; let the one we listen on through.
+case "$HOST" in
+  127.0.0.1 | localhost | 0.0.0.0 | ::) ;;
+  *) export DJANGO_ALLOWED_HOSTS=${DJANGO_ALLOWED_HOSTS:-127.0.0.1,localhost,$HOST} ;;
+esac
+case "$HOST" in
+  0.0.0.0 | ::) url_host=127.0.0.1 ;;
+  *:*) url_host="[$HOST]" ;;
+  *) url_host=$HOST ;;
+esac
+url="http://$url_host:$PORT"
+
+if ! "$py" - "$HOST" "$PORT" <<'PY'; then
+import socket, sys
+host, port = sys.argv[1], int(sys.argv[2])
+family = socket.AF_INET6 if ":" in host else socket.AF_INET
+with socket.socket(family) as s:
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        s.bind((host, port))
+    except OSError as exc:
+        sys.exit(f"Cannot listen on {host}:{port} ({exc.strerror}). "
+                 f"Is Onair already running? Pick another port: make run PORT={port + 1}")
+PY
+  exit 1
+fi
+
+echo "== Preparing the database, static files, admin user and demo videos"
+"$py" manage.py check --fail-level ERROR >/dev/null  # a bad configuration stops here, plainly
+"$py" manage.py migrate --noinput -v 0
+"$py" manage.py collectstatic --noinput -v 0
+"$py" manage.py ensure_admin
+if [ "${ONAIR_DEMO:-1}" != 0 ]; then
+  "$py" manage.py seed_demo
+fi
+
+# Say where Onair is once it answers; the waiter ends with honcho (our PID after exec).
+"$py" scripts/wait_ready.py --url "$url" --parent $$ &
+
+echo "== Starting web ($url) and worker; Ctrl-C stops them"
+exec .venv/bin/honcho --no-colour -f Procfile start -p "$PORT"
