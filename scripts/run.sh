@@ -36,7 +36,6 @@ PY
 fi
 
 echo "== Preparing the database, static files, admin user and demo videos"
-"$py" manage.py check --fail-level ERROR >/dev/null  # a bad configuration stops here, plainly
 "$py" manage.py migrate --noinput -v 0
 "$py" manage.py collectstatic --noinput -v 0
 "$py" manage.py ensure_admin
@@ -44,8 +43,18 @@ if [ "${ONAIR_DEMO:-1}" != 0 ]; then
   "$py" manage.py seed_demo
 fi
 
-# Say where Onair is once it answers; the waiter ends with honcho (our PID after exec).
-"$py" scripts/wait_ready.py --url "$url" --parent $$ &
+# Say where Onair is once /healthz answers. The waiter is detached (no zombie left behind) and
+# ends by itself when this script does.
+( "$py" scripts/wait_ready.py --url "$url" --parent $$ & )
 
 echo "== Starting web ($url) and worker; Ctrl-C stops them"
-exec .venv/bin/honcho --no-colour -f Procfile start -p "$PORT"
+plain=()
+[ -t 1 ] || plain=(--no-colour)  # colours only on a terminal, not in a log file
+status=0
+.venv/bin/honcho "${plain[@]}" -f Procfile start -p "$PORT" || status=$?
+# honcho exits 130 after Ctrl-C, once everything has stopped: that is a normal end here.
+if [ "$status" = 130 ] || [ "$status" = 143 ]; then
+  echo "Onair stopped."
+  exit 0
+fi
+exit "$status"

@@ -123,7 +123,8 @@ def test_worker_killed_mid_transcode_is_taken_over_once(
     assert (job.status, job.attempt, job.lease_owner) == (TranscodeJob.Status.RUNNING, 1, owner)
     assert Video.objects.get(pk=video.pk).status == Video.Status.PROCESSING
 
-    wait_for(lambda: timezone.now() > job.lease_expires_at, 10, "the lease to expire")
+    expires = job.lease_expires_at
+    wait_for(lambda: timezone.now() > expires, 10, "the lease to expire")
     tasks.transcode(job.pk)  # the takeover (ultrafast here: see conftest)
     tasks.transcode(job.pk)  # a late redelivery after success changes nothing
 

@@ -53,6 +53,7 @@ def test_claim_takes_a_queued_job(job: TranscodeJob, settings) -> None:
     assert held is not None and held.attempt == 1 and held.source_name.endswith("upload")
     job.refresh_from_db()
     assert job.status == TranscodeJob.Status.RUNNING and job.lease_owner == held.owner
+    assert job.lease_expires_at is not None
     remaining = (job.lease_expires_at - timezone.now()).total_seconds()
     assert 0 < remaining <= settings.TRANSCODE_LEASE_SECONDS
     assert job.video.status == Video.Status.PROCESSING
@@ -107,7 +108,18 @@ def test_heartbeat_extends_the_lease_and_writes_progress(job: TranscodeJob) -> N
     beat(42.0)
     job.refresh_from_db()
     assert job.progress == 42.0 and job.video.progress == 42.0
+    assert job.lease_expires_at is not None
     assert (job.lease_expires_at - timezone.now()).total_seconds() > 2
+
+
+def test_a_long_step_can_hold_the_lease_longer(job: TranscodeJob) -> None:
+    held = jobs.claim(job.pk)
+    assert held is not None
+    assert jobs.renew(held, seconds=600)
+    job.refresh_from_db()
+    assert job.lease_expires_at is not None
+    assert (job.lease_expires_at - timezone.now()).total_seconds() > 590
+    assert jobs.claim(job.pk) is None
 
 
 def test_heartbeat_writes_at_most_once_a_second(job: TranscodeJob, django_assert_num_queries):

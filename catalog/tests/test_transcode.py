@@ -58,7 +58,7 @@ def joined(playlist: Path) -> av.container.InputContainer:
     assert media.segment_map, "fMP4 renditions need an EXT-X-MAP init segment"
     parts = [media.segment_map[0].uri, *(s.uri for s in media.segments)]
     data = b"".join((playlist.parent / part).read_bytes() for part in parts)
-    return av.open(io.BytesIO(data))
+    return av.open(io.BytesIO(data), "r")
 
 
 def video_frames(playlist: Path) -> tuple[tuple[int, int], list[float], list[float]]:

@@ -52,6 +52,7 @@ class Claim:
     attempt: int
     owner: str
     source_name: str
+    source_size: int = 0
 
 
 def max_attempts() -> int:
@@ -104,10 +105,14 @@ def claim(job_id: str) -> Claim | None:
     )
 
 
-def renew(held: Claim, percent: float | None = None) -> bool:
-    """Extend the lease (and record progress); False when the lease is no longer ours."""
+def renew(held: Claim, percent: float | None = None, *, seconds: float = 0) -> bool:
+    """Extend the lease (and record progress); False when the lease is no longer ours.
+
+    ``seconds`` holds the lease longer than usual, for a step that cannot beat meanwhile.
+    """
     now = timezone.now()
-    fields: dict[str, object] = {"lease_expires_at": _lease_until(now)}
+    until = max(_lease_until(now), now + timedelta(seconds=seconds))
+    fields: dict[str, object] = {"lease_expires_at": until}
     if percent is not None:
         fields["progress"] = round(percent, 1)
     with transaction.atomic():

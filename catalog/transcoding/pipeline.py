@@ -26,6 +26,9 @@ log = logging.getLogger(__name__)
 
 UNEXPECTED = "Processing failed because of an internal error. Please try again later."
 UPLOAD_START, UPLOAD_END = 92.0, 99.0
+# Copying the source from remote storage and probing it cannot beat the heartbeat: the
+# lease is held long enough for a slow copy (5 MB/s) before they start.
+SLOW_COPY_BYTES_PER_SECOND = 5 * 1024 * 1024
 
 
 def hls_root(video_id: str) -> str:
@@ -118,6 +121,9 @@ def _transcode(held: jobs.Claim, work: Path, prefix: str, heartbeat: jobs.Heartb
     if not held.source_name:
         raise ProbeError("The uploaded file is missing.")
     out_dir = work / "out"
+    hold = settings.TRANSCODE_LEASE_SECONDS + held.source_size / SLOW_COPY_BYTES_PER_SECOND
+    if not jobs.renew(held, seconds=hold):
+        raise jobs.LeaseLost(held.job_id)
     with storage.local_copy(held.source_name) as source:
         info = probe(source)
         heartbeat(0, force=True)

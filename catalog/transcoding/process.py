@@ -72,7 +72,7 @@ def run_ffmpeg(
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=stderr,
-            preexec_fn=None,
+            preexec_fn=die_with_parent,
             text=True,
             errors="replace",
         )
