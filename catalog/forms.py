@@ -17,7 +17,7 @@ class VideoDetailsForm(forms.Form):
         required=False,
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 5}),
-        help_text="Optional. Shown under the player.",
+        help_text="Shown under the player.",
     )
     visibility = forms.ChoiceField(
         choices=Video.Visibility.choices,

@@ -191,6 +191,26 @@ def test_player_plays_switches_quality_and_shows_subtitles(
     page.problems.check(page)
 
 
+def test_processing_page_follows_progress_then_turns_into_the_player(
+    live_server: Any, ready_video: Video, browser: Any
+) -> None:
+    Video.objects.filter(pk=ready_video.pk).update(status="processing", progress=10)
+    page = new_page(browser, live_server, None)
+    page.goto(f"{live_server.url}/videos/{ready_video.pk}/")
+    assert page.locator("progress[data-status-bar]").get_attribute("value") == "10"
+
+    Video.objects.filter(pk=ready_video.pk).update(progress=64.4)
+    page.wait_for_function(
+        "() => document.querySelector('progress[data-status-bar]').value === 64", timeout=5000
+    )
+    assert page.locator("[data-status-percent]").inner_text() == "64%"
+
+    Video.objects.filter(pk=ready_video.pk).update(status="ready", progress=100)
+    page.wait_for_selector("hls-video", timeout=5000)  # the page reloaded into the player
+    page.wait_for_function("() => document.querySelector('hls-video')?.readyState >= 2")
+    page.problems.check(page)
+
+
 def test_upload_page_sends_the_file_with_progress_and_opens_the_video(
     live_server: Any, user: User, clip: Path, settings: Any, browser: Any
 ) -> None:

@@ -56,7 +56,7 @@ class Claim:
 
 
 def max_attempts() -> int:
-    return int(getattr(settings, "TRANSCODE_MAX_ATTEMPTS", 3))
+    return int(settings.TRANSCODE_MAX_ATTEMPTS)
 
 
 def _lease_until(now: datetime) -> datetime:

@@ -135,6 +135,7 @@ TRANSCODER_BACKENDS = {
 TRANSCODE_WORK_DIR = env.path("TRANSCODE_WORK_DIR", default=str(VAR_DIR / "work"))
 TRANSCODE_LEASE_SECONDS = positive_int("TRANSCODE_LEASE_SECONDS", 60)
 TRANSCODE_TIMEOUT_SECONDS = positive_int("TRANSCODE_TIMEOUT_SECONDS", 4 * 3600)
+TRANSCODE_MAX_ATTEMPTS = positive_int("TRANSCODE_MAX_ATTEMPTS", 3)
 TRANSCODE_PRESET = env.str("TRANSCODE_PRESET", default="veryfast")
 MEDIA_MAX_DURATION_SECONDS = positive_int("MEDIA_MAX_DURATION_SECONDS", 6 * 3600)
 MEDIA_MAX_DIMENSION = positive_int("MEDIA_MAX_DIMENSION", 8192)
@@ -146,7 +147,7 @@ Q_CLUSTER = {
     "workers": positive_int("Q_WORKERS", 2),
     "timeout": TRANSCODE_TIMEOUT_SECONDS,
     "retry": TRANSCODE_TIMEOUT_SECONDS + 60,
-    "max_attempts": 0,
+    "max_attempts": 5,
     "ack_failures": True,
     "catch_up": False,
     "poll": 1,
