@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.conf import settings
 
@@ -39,8 +41,8 @@ class UploadForm(VideoDetailsForm):
 
     field_order = ("title", "description", "visibility", "file")
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         limit = human_bytes(settings.UPLOAD_MAX_BYTES)
         self.fields["file"].help_text = f"Any common video or audio format, up to {limit}."
         self.fields["file"].widget.attrs["data-max-bytes"] = str(settings.UPLOAD_MAX_BYTES)

@@ -124,7 +124,8 @@ def test_player_plays_switches_quality_and_shows_subtitles(
         "(() => { const m = document.querySelector('hls-video'); m.muted = true;"
         " window.__switched = []; window.__buffered = [];"
         " m.api.on('hlsLevelSwitched', (e, d) => __switched.push(d.level));"
-        " m.api.on('hlsFragBuffered', (e, d) => d.frag.type === 'main' && __buffered.push(d.frag.level));"
+        " m.api.on('hlsFragBuffered',"
+        " (e, d) => d.frag.type === 'main' && __buffered.push(d.frag.level));"
         " return m.play(); })()"
     )
     page.wait_for_function(
@@ -172,6 +173,15 @@ def test_player_plays_switches_quality_and_shows_subtitles(
             timeout=15000,
         )
         page.evaluate("document.querySelector('hls-video').pause()")
+
+    # Keyboard: media-chrome's shortcuts work once the player has focus.
+    page.locator("media-play-button").focus()
+    page.keyboard.press("m")
+    page.wait_for_function("() => !document.querySelector('hls-video').muted")
+    page.keyboard.press("k")
+    page.wait_for_function("() => !document.querySelector('hls-video').paused")
+    page.keyboard.press("k")
+    page.wait_for_function("() => document.querySelector('hls-video').paused")
 
     # Subtitles: turn English on from the captions menu; its cues load.
     page.locator("media-captions-menu-button").click()

@@ -106,12 +106,16 @@ if STORAGE_BACKEND == "s3":
     AWS_STORAGE_BUCKET_NAME = env.str("AWS_STORAGE_BUCKET_NAME", default="")
     if not AWS_STORAGE_BUCKET_NAME:
         fail("STORAGE_BACKEND=s3 needs AWS_STORAGE_BUCKET_NAME.")
-    AWS_S3_ENDPOINT_URL = env.str("AWS_S3_ENDPOINT_URL", default=None)
+    AWS_S3_REGION_NAME = env.str("AWS_S3_REGION_NAME", default=None)
+    AWS_S3_ENDPOINT_URL = env.str("AWS_S3_ENDPOINT_URL", default=None)  # MinIO, moto
+    # MinIO and most S3-compatible servers want "path"; botocore's "auto" suits AWS.
+    AWS_S3_ADDRESSING_STYLE = choice("AWS_S3_ADDRESSING_STYLE", "auto", ("auto", "path", "virtual"))
     AWS_S3_CUSTOM_DOMAIN = env.str("AWS_S3_CUSTOM_DOMAIN", default=None)  # CloudFront
-    AWS_QUERYSTRING_AUTH = False
-    AWS_S3_FILE_OVERWRITE = False
+    AWS_QUERYSTRING_AUTH = False  # outputs are public, and their URLs must not expire
+    AWS_S3_FILE_OVERWRITE = False  # outputs are uniquely named; never replace one silently
     STORAGES = {
-        "default": {"BACKEND": "storages.backends.s3.S3Storage"},
+        # Sets Content-Type and Cache-Control per object (playlists short, segments immutable).
+        "default": {"BACKEND": "catalog.s3.MediaS3Storage"},
         "staticfiles": {"BACKEND": _static_backend},
     }
 else:

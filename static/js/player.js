@@ -14,8 +14,10 @@ const HLS_CONFIG = {
   // appended as soon as it arrives. ABR measures that download and moves up from there.
   testBandwidth: false,
   startLevel: 0,
-  // Prefetch the first segment while the page is still loading, should the media element
-  // attach late.
+  // Fetch the first segment even before the media element is attached. The page uses
+  // preload="metadata": hls-video-element then buffers only that first segment (so the
+  // first frame replaces the poster at once) and restores the buffer length below on play,
+  // so opening a page on a phone does not download 30 s of video nobody asked for.
   startFragPrefetch: true,
   // A phone-sized player never needs the 1080p rung in automatic mode; the quality menu
   // still offers every rendition.

@@ -1,0 +1,350 @@
+"""STORAGE_BACKEND=s3 against a real moto server over HTTP: headers, prefixes, the pipeline."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import boto3
+import m3u8
+import pytest
+from django.conf import settings as django_settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import FileSystemStorage, default_storage, storages
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client, override_settings
+from django.utils.functional import empty
+
+from accounts.models import User
+from catalog import services, storage
+from catalog.models import Video
+from catalog.s3 import PRIVATE, SPOOL_BYTES, MediaS3Storage
+from catalog.tests.conftest import create_video, run_transcode
+
+REGION = "us-east-1"
+KEYS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
+IMMUTABLE = "public, max-age=31536000, immutable"
+LAZY: Any = default_storage  # the LazyObject itself, to look at what it wraps
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def moto_endpoint() -> Iterator[str]:
+    """Run ``moto_server`` on a free loopback port for this module; yield its URL."""
+    port = free_port()
+    cmd = [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            with contextlib.suppress(OSError):
+                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+                break
+            assert proc.poll() is None, "moto_server exited at start-up"
+            assert time.monotonic() < deadline, "moto_server did not start listening"
+            time.sleep(0.05)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+@pytest.fixture(scope="module")
+def s3_client(moto_endpoint: str) -> Any:
+    return boto3.client("s3", endpoint_url=moto_endpoint, region_name=REGION, **KEYS)
+
+
+def public_outputs_policy(bucket: str) -> str:
+    """The bucket policy of a deployment without CloudFront: outputs public, sources not."""
+    outputs = [f"arn:aws:s3:::{bucket}/videos/*/{kind}/*" for kind in ("hls", "subtitles")]
+    statement = {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject"}
+    return json.dumps({"Version": "2012-10-17", "Statement": [{**statement, "Resource": outputs}]})
+
+
+@pytest.fixture
+def bucket(s3_client: Any) -> str:
+    """A fresh, empty bucket for each test, with the public-outputs policy."""
+    name = f"onair-{uuid.uuid4().hex[:16]}"
+    s3_client.create_bucket(Bucket=name)
+    s3_client.put_bucket_policy(Bucket=name, Policy=public_outputs_policy(name))
+    return name
+
+
+def storage_options(endpoint: str, bucket: str, **extra: Any) -> dict[str, Any]:
+    """What settings' s3 block gives MediaS3Storage, pointed at moto."""
+    return {
+        "bucket_name": bucket,
+        "endpoint_url": endpoint,
+        "region_name": REGION,
+        "access_key": KEYS["aws_access_key_id"],
+        "secret_key": KEYS["aws_secret_access_key"],
+        "querystring_auth": False,
+        "file_overwrite": False,
+        **extra,
+    }
+
+
+@contextlib.contextmanager
+def s3_default_storage(options: dict[str, Any]) -> Iterator[MediaS3Storage]:
+    """Make ``default_storage`` a MediaS3Storage with ``options``, and put it back after.
+
+    Django caches storages in ``storages._storages`` and ``LAZY._wrapped``;
+    changing ``STORAGES`` fires ``setting_changed``, whose test receiver clears both, on
+    the way in and on the way out.
+    """
+    backends = {
+        **django_settings.STORAGES,
+        "default": {"BACKEND": "catalog.s3.MediaS3Storage", "OPTIONS": options},
+    }
+    with override_settings(STORAGES=backends):
+        s3 = storages["default"]
+        assert isinstance(s3, MediaS3Storage)
+        assert LAZY.bucket_name == options["bucket_name"]  # built from the new one
+        yield s3
+
+
+@pytest.fixture
+def s3(moto_endpoint: str, bucket: str) -> Iterator[MediaS3Storage]:
+    """``default_storage`` is MediaS3Storage on a fresh moto bucket during the test."""
+    with s3_default_storage(storage_options(moto_endpoint, bucket)) as s3:
+        yield s3
+
+
+def keys(client: Any, bucket: str, prefix: str = "") -> list[str]:
+    pages = client.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix)
+    return sorted(item["Key"] for page in pages for item in page.get("Contents", ()))
+
+
+def headers(client: Any, bucket: str, key: str) -> tuple[str, str | None]:
+    head = client.head_object(Bucket=bucket, Key=key)
+    return head["ContentType"], head.get("CacheControl")
+
+
+def test_the_swap_is_undone(moto_endpoint: str, bucket: str) -> None:
+    with s3_default_storage(storage_options(moto_endpoint, bucket)):
+        assert isinstance(LAZY._wrapped, MediaS3Storage)
+    assert LAZY._wrapped is empty  # rebuilt from the restored settings on use
+    assert isinstance(storages["default"], FileSystemStorage)
+    assert isinstance(LAZY._wrapped, FileSystemStorage) is False
+    default_storage.exists("anything")
+    assert isinstance(LAZY._wrapped, FileSystemStorage)
+
+
+def test_save_open_and_url(s3: MediaS3Storage, s3_client: Any, bucket: str) -> None:
+    name = default_storage.save("videos/v1/hls/1-ab/poster.jpg", ContentFile(b"\xff\xd8jpeg"))
+    assert name == "videos/v1/hls/1-ab/poster.jpg"
+    assert keys(s3_client, bucket) == [name]
+    assert default_storage.exists(name) and default_storage.size(name) == 6
+    with default_storage.open(name, "rb") as fh:
+        assert fh.read() == b"\xff\xd8jpeg"
+    # Outputs are never overwritten: a second save of one name gets another name.
+    again = default_storage.save(name, ContentFile(b"other"))
+    assert again != name and again.startswith("videos/v1/hls/1-ab/poster")
+
+    url = default_storage.url(name)
+    assert "X-Amz-Signature" not in url and "Expires" not in url  # stable, unsigned
+    with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310 (our moto URL)
+        assert response.read() == b"\xff\xd8jpeg"
+        assert response.headers["Content-Type"] == "image/jpeg"
+        assert response.headers["Cache-Control"] == IMMUTABLE
+
+
+@pytest.mark.parametrize(
+    ("name", "content_type", "cache_control"),
+    [
+        ("videos/v/hls/1-ab/master.m3u8", "application/vnd.apple.mpegurl", "public, max-age=2"),
+        ("videos/v/hls/1-ab/v0/index.m3u8", "application/vnd.apple.mpegurl", "public, max-age=2"),
+        ("videos/v/hls/1-ab/v0/seg-00001.m4s", "video/iso.segment", IMMUTABLE),
+        ("videos/v/hls/1-ab/v0/init.mp4", "video/mp4", IMMUTABLE),
+        ("videos/v/hls/1-ab/sprite.vtt", "text/vtt; charset=utf-8", IMMUTABLE),
+        ("videos/v/subtitles/en-abc123.vtt", "text/vtt; charset=utf-8", IMMUTABLE),
+        ("videos/v/hls/1-ab/poster.jpg", "image/jpeg", IMMUTABLE),
+        ("videos/v/source/upload", "application/octet-stream", PRIVATE),
+        ("videos/v/source/upload.mp4", "application/octet-stream", PRIVATE),
+        ("healthcheck/0123abcd", "application/octet-stream", PRIVATE),
+    ],
+)
+def test_each_kind_of_object_gets_its_headers(
+    s3: MediaS3Storage, s3_client: Any, bucket: str, name: str, content_type: str,
+    cache_control: str,
+) -> None:  # fmt: skip
+    # An upload declares its own type; that of a source is not trusted or published.
+    upload = SimpleUploadedFile("clip.mp4", b"data", content_type="text/html")
+    assert default_storage.save(name, upload) == name
+    assert headers(s3_client, bucket, name) == (content_type, cache_control)
+
+
+def test_headers_follow_the_name_under_a_location(
+    moto_endpoint: str, s3_client: Any, bucket: str
+) -> None:
+    s3 = MediaS3Storage(**storage_options(moto_endpoint, bucket, location="media"))
+    s3.save("videos/v/hls/1-ab/v0/seg-00001.m4s", ContentFile(b"segment"))
+    s3.save("videos/v/source/upload", ContentFile(b"source"))
+    assert headers(s3_client, bucket, "media/videos/v/hls/1-ab/v0/seg-00001.m4s") == (
+        "video/iso.segment",
+        IMMUTABLE,
+    )
+    assert headers(s3_client, bucket, "media/videos/v/source/upload")[1] == PRIVATE
+
+
+def test_delete_prefix_removes_that_prefix_only(
+    s3: MediaS3Storage, s3_client: Any, bucket: str
+) -> None:
+    doomed = [
+        "videos/a/source/upload",
+        "videos/a/hls/1-ab/master.m3u8",
+        "videos/a/hls/1-ab/v0/seg-00001.m4s",
+        "videos/a/hls/1-ab/v1/seg-00001.m4s",
+        "videos/a/subtitles/en-x.vtt",
+    ]
+    kept = ["videos/ab/source/upload", "videos/b/hls/1-cd/master.m3u8", "videos/a.txt"]
+    for name in doomed + kept:
+        s3.save(name, ContentFile(b"x"))
+    assert storage.delete_prefix("videos/a") == len(doomed)
+    assert keys(s3_client, bucket) == sorted(kept)
+    assert storage.delete_prefix("videos/missing/") == 0
+    assert sorted(storage.walk("videos")) == sorted(kept)
+
+
+def test_local_copy_is_temporary(s3: MediaS3Storage, media_root: Path) -> None:
+    data = os.urandom(300_000)
+    name = s3.save("videos/v/source/upload", ContentFile(data))
+    with storage.local_copy(name) as path:
+        assert path.read_bytes() == data
+        assert media_root not in path.parents
+        copy_dir = path.parent
+    assert not path.exists() and not copy_dir.exists()
+
+
+def test_large_reads_spill_to_disk(s3: MediaS3Storage) -> None:
+    """A worker reading a big source must not hold it in memory (django-storages' default)."""
+    name = s3.save("videos/v/source/upload", ContentFile(b"\0" * (SPOOL_BYTES + 1)))
+    with s3.open(name, "rb") as fh:
+        assert fh.read(4) == b"\0\0\0\0"
+        assert fh.file._rolled  # the SpooledTemporaryFile went to disk
+
+
+@pytest.mark.django_db
+def test_readyz_checks_the_bucket(s3: MediaS3Storage, s3_client: Any, bucket: str) -> None:
+    response = Client().get("/readyz")
+    assert (response.status_code, response.json()["storage"]) == (200, "ok")
+    assert keys(s3_client, bucket) == []  # the probe removed its file
+
+    s3_client.delete_bucket(Bucket=bucket)
+    response = Client().get("/readyz")
+    assert (response.status_code, response.json()["storage"]) == (503, "failed: NoSuchBucket")
+
+
+def test_settings_s3_block_uses_media_storage(moto_endpoint: str, s3_client: Any) -> None:
+    """STORAGE_BACKEND=s3 from the environment gives this storage, on that endpoint."""
+    bucket = f"onair-{uuid.uuid4().hex[:16]}"
+    s3_client.create_bucket(Bucket=bucket)
+    script = (
+        "import django; django.setup()\n"
+        "from django.core.files.base import ContentFile\n"
+        "from django.core.files.storage import default_storage as s\n"
+        "n = s.save('videos/v/hls/1-ab/master.m3u8', ContentFile(b'#EXTM3U'))\n"
+        "print(type(s._wrapped).__name__, s.region_name, s.addressing_style, s.url(n))\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env |= {
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
+        "STORAGE_BACKEND": "s3",
+        "AWS_STORAGE_BUCKET_NAME": bucket,
+        "AWS_S3_ENDPOINT_URL": moto_endpoint,
+        "AWS_S3_REGION_NAME": "eu-west-1",
+        "AWS_S3_ADDRESSING_STYLE": "path",
+        "AWS_S3_CUSTOM_DOMAIN": "cdn.example.com",
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        env=env,
+        cwd=django_settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "MediaS3Storage",
+        "eu-west-1",
+        "path",
+        "https://cdn.example.com/videos/v/hls/1-ab/master.m3u8",
+    ]
+    assert headers(s3_client, bucket, "videos/v/hls/1-ab/master.m3u8")[1] == "public, max-age=2"
+
+
+@pytest.mark.media
+@pytest.mark.django_db
+def test_upload_transcode_and_delete_on_s3(
+    s3: MediaS3Storage,
+    s3_client: Any,
+    bucket: str,
+    user: User,
+    clip: Path,
+    media_root: Path,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    video = create_video(user, clip)
+    assert keys(s3_client, bucket) == [f"videos/{video.pk}/source/upload"]
+    with django_capture_on_commit_callbacks(execute=True):  # the sweep runs after commit
+        video = run_transcode(video)
+    assert video.status == Video.Status.READY, video.error
+    assert video.hls_path.startswith(f"{video.output_prefix}/")
+    stored = keys(s3_client, bucket, f"videos/{video.pk}/")
+    assert all(  # the published attempt and the source, nothing else
+        k.startswith((f"{video.output_prefix}/", f"videos/{video.pk}/source/")) for k in stored
+    )
+    assert not [p for p in media_root.rglob("*") if p.is_file()]  # nothing went to disk
+
+    # Read through the bucket's HTTP endpoint, the way a player does.
+    master = m3u8.load(default_storage.url(video.hls_path))
+    assert master.is_variant
+    assert sorted(p.stream_info.resolution for p in master.playlists) == [(426, 240), (640, 360)]
+    for variant in master.playlists:
+        playlist = m3u8.load(variant.absolute_uri)
+        assert playlist.segments and playlist.segment_map and playlist.is_endlist
+        segments = [s.absolute_uri for s in playlist.segments]
+        for uri in segments + [m.absolute_uri for m in playlist.segment_map]:
+            key = uri.split(f"/{bucket}/", 1)[1]
+            assert headers(s3_client, bucket, key)[1] == IMMUTABLE
+        with urllib.request.urlopen(segments[0], timeout=10) as response:  # noqa: S310
+            assert response.headers["Cache-Control"] == IMMUTABLE
+            assert response.headers["Content-Type"] == "video/iso.segment"
+    with urllib.request.urlopen(default_storage.url(video.hls_path), timeout=10) as response:  # noqa: S310
+        assert response.headers["Cache-Control"] == "public, max-age=2"
+        assert response.headers["Content-Type"] == "application/vnd.apple.mpegurl"
+    assert headers(s3_client, bucket, video.poster_path) == ("image/jpeg", IMMUTABLE)
+    source = f"videos/{video.pk}/source/upload"
+    assert headers(s3_client, bucket, source)[1] == PRIVATE
+    with pytest.raises(urllib.error.HTTPError) as refused:  # outside the public policy
+        urllib.request.urlopen(default_storage.url(source), timeout=10)  # noqa: S310
+    assert refused.value.code == 403
+
+    other = create_video(user, clip, title="Another")  # deleting one video spares the next
+    with django_capture_on_commit_callbacks(execute=True):
+        services.video_delete(video=video)
+    assert keys(s3_client, bucket, f"videos/{video.pk}/") == []
+    assert keys(s3_client, bucket) == [f"videos/{other.pk}/source/upload"]
