@@ -173,6 +173,7 @@ def test_parse_range_edges() -> None:
 
 
 @pytest.mark.anyio
+@pytest.mark.django_db  # Django closes old connections at request end; allow it after other tests
 async def test_asgi_streams_in_chunks_without_reading_the_whole_file() -> None:
     big = bytes(range(256)) * 4096 * 3  # 3 MiB: several chunks
     name = await _write_async("videos/v1/out/a1/big.mp4", big)
