@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from django.core.files import File
-from django.core.files.storage import Storage, default_storage
+from django.core.files.storage import FileSystemStorage, Storage, default_storage
 
 log = logging.getLogger(__name__)
 
@@ -34,9 +34,10 @@ def delete_prefix(prefix: str, storage: Storage | None = None) -> int:
     names = list(walk(prefix.rstrip("/"), storage))
     for name in names:
         storage.delete(name)
-    root = getattr(storage, "location", None)
-    if root:  # local storage leaves empty folders behind; tidy them
-        shutil.rmtree(Path(root) / prefix.rstrip("/"), ignore_errors=True)
+    # Local storage leaves empty folders behind; tidy them. Only there: S3's ``location``
+    # is a key prefix, not a folder on this machine.
+    if isinstance(storage, FileSystemStorage):
+        shutil.rmtree(Path(storage.location) / prefix.rstrip("/"), ignore_errors=True)
     return len(names)
 
 

@@ -1,14 +1,41 @@
 #!/usr/bin/env bash
-# make test: linters, type checks, the whole suite on SQLite, then again on PostgreSQL.
-set -euo pipefail
-scripts/test-deps.sh
+# make test: linters, type checks, the whole suite on SQLite, then again (all but the browser
+# tests) on a throwaway PostgreSQL server. Every step runs even if an earlier one failed; the
+# exit status is non-zero if any failed.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+scripts/test-deps.sh || exit 1
 export PATH="$PWD/.venv/bin:$PATH"
-echo "== ruff"
-ruff check .
-ruff format --check .
-echo "== mypy"
-mypy .
-echo "== pytest (SQLite)"
-pytest -q
-echo "== pytest (PostgreSQL): models, services, API, tasks"
-scripts/with-postgres.sh pytest -q -m "not browser"
+export PYTHONDONTWRITEBYTECODE=1
+pytest_args=(-p no:cacheprovider --durations=15 --durations-min=1.0)
+
+failed=()
+started=$SECONDS
+step() {
+  local name=$1
+  shift
+  echo
+  echo "== $name"
+  local begin=$SECONDS status=0
+  "$@" || status=$?
+  if [ "$status" = 5 ]; then
+    echo "$name collected no tests: that is a failure here." >&2
+  fi
+  if [ "$status" != 0 ]; then
+    failed+=("$name")
+  fi
+  echo "== $name: $([ "$status" = 0 ] && echo ok || echo "FAILED (exit $status)") in $((SECONDS - begin)) s"
+}
+
+step "ruff check" ruff check .
+step "ruff format" ruff format --check .
+step "mypy" mypy .
+step "pytest on SQLite" pytest "${pytest_args[@]}"
+step "pytest on PostgreSQL" scripts/with-postgres.sh pytest "${pytest_args[@]}" -m "not browser"
+
+echo
+if [ ${#failed[@]} -gt 0 ]; then
+  echo "make test FAILED after $((SECONDS - started)) s: $(IFS=,; echo "${failed[*]}" | sed 's/,/, /g')" >&2
+  exit 1
+fi
+echo "make test: every check succeeded in $((SECONDS - started)) s"

@@ -108,7 +108,7 @@ def storage_options(endpoint: str, bucket: str, **extra: Any) -> dict[str, Any]:
 def s3_default_storage(options: dict[str, Any]) -> Iterator[MediaS3Storage]:
     """Make ``default_storage`` a MediaS3Storage with ``options``, and put it back after.
 
-    Django caches storages in ``storages._storages`` and ``LAZY._wrapped``;
+    Django caches storages in ``storages._storages`` and ``default_storage._wrapped``;
     changing ``STORAGES`` fires ``setting_changed``, whose test receiver clears both, on
     the way in and on the way out.
     """
@@ -145,7 +145,6 @@ def test_the_swap_is_undone(moto_endpoint: str, bucket: str) -> None:
         assert isinstance(LAZY._wrapped, MediaS3Storage)
     assert LAZY._wrapped is empty  # rebuilt from the restored settings on use
     assert isinstance(storages["default"], FileSystemStorage)
-    assert isinstance(LAZY._wrapped, FileSystemStorage) is False
     default_storage.exists("anything")
     assert isinstance(LAZY._wrapped, FileSystemStorage)
 
@@ -194,17 +193,29 @@ def test_each_kind_of_object_gets_its_headers(
     assert headers(s3_client, bucket, name) == (content_type, cache_control)
 
 
-def test_headers_follow_the_name_under_a_location(
-    moto_endpoint: str, s3_client: Any, bucket: str
+def test_a_location_prefix_changes_nothing_but_the_keys(
+    moto_endpoint: str, s3_client: Any, bucket: str, tmp_path: Path, monkeypatch: Any
 ) -> None:
     s3 = MediaS3Storage(**storage_options(moto_endpoint, bucket, location="media"))
     s3.save("videos/v/hls/1-ab/v0/seg-00001.m4s", ContentFile(b"segment"))
     s3.save("videos/v/source/upload", ContentFile(b"source"))
-    assert headers(s3_client, bucket, "media/videos/v/hls/1-ab/v0/seg-00001.m4s") == (
-        "video/iso.segment",
-        IMMUTABLE,
-    )
+    segment = headers(s3_client, bucket, "media/videos/v/hls/1-ab/v0/seg-00001.m4s")
+    assert segment == ("video/iso.segment", IMMUTABLE)
     assert headers(s3_client, bucket, "media/videos/v/source/upload")[1] == PRIVATE
+
+    local = tmp_path / "media" / "videos" / "v"  # the same path as a folder on this machine
+    local.mkdir(parents=True)
+    monkeypatch.chdir(tmp_path)
+    assert storage.delete_prefix("videos/v", s3) == 2
+    assert keys(s3_client, bucket) == []
+    assert local.is_dir()  # a key prefix is not a local folder to remove
+
+
+def test_delete_prefix_still_tidies_local_folders(media_root: Path) -> None:
+    """The contrast case: on local storage the emptied folders go too."""
+    default_storage.save("videos/v/hls/1-ab/v0/seg-00001.m4s", ContentFile(b"x"))
+    assert storage.delete_prefix("videos/v") == 1
+    assert list((media_root / "videos").iterdir()) == []
 
 
 def test_delete_prefix_removes_that_prefix_only(

@@ -13,6 +13,10 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STORAGES["staticfiles"] = {  # noqa: F405
     "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
 }
+# Tests do not run collectstatic: WhiteNoise finds files through the finders, per request,
+# instead of scanning a STATIC_ROOT that does not exist (which warns at start-up).
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
 TRANSCODE_LEASE_SECONDS = 5
 # A file database (not :memory:) so that worker subprocesses in the tests can share it;
 # one per test process so that several runs on one machine do not collide.
