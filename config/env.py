@@ -8,6 +8,7 @@ import sys
 import warnings
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -100,3 +101,13 @@ def secret_key(required: bool) -> str:
         path.write_text(secrets.token_urlsafe(50))
         path.chmod(0o600)
     return path.read_text().strip()
+
+
+def media_origin(custom_domain: str | None, endpoint_url: str | None, bucket: str) -> str:
+    """Return the origin browsers load S3 media from (CloudFront, a custom endpoint or AWS)."""
+    if custom_domain:
+        return f"https://{custom_domain.strip('/')}"
+    if endpoint_url:
+        parts = urlsplit(endpoint_url)
+        return f"{parts.scheme}://{parts.netloc}"
+    return f"https://{bucket}.s3.amazonaws.com"

@@ -275,7 +275,10 @@ def test_settings_s3_block_uses_media_storage(moto_endpoint: str, s3_client: Any
         "from django.core.files.base import ContentFile\n"
         "from django.core.files.storage import default_storage as s\n"
         "n = s.save('videos/v/hls/1-ab/master.m3u8', ContentFile(b'#EXTM3U'))\n"
-        "print(type(s._wrapped).__name__, s.region_name, s.addressing_style, s.url(n))\n"
+        "from django.conf import settings as c\n"
+        "csp = c.CONTENT_SECURITY_POLICY['DIRECTIVES']\n"
+        "print(type(s._wrapped).__name__, s.region_name, s.addressing_style, s.url(n),\n"
+        "      *(csp[d][-1] for d in ('media-src', 'connect-src', 'img-src')))\n"
     )
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     env |= {
@@ -303,6 +306,8 @@ def test_settings_s3_block_uses_media_storage(moto_endpoint: str, s3_client: Any
         "eu-west-1",
         "path",
         "https://cdn.example.com/videos/v/hls/1-ab/master.m3u8",
+        # the player loads playlists, segments and posters from there: the CSP allows it
+        *["https://cdn.example.com"] * 3,
     ]
     assert headers(s3_client, bucket, "videos/v/hls/1-ab/master.m3u8")[1] == "public, max-age=2"
 

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import django_stubs_ext
 
-from config.env import BASE_DIR, VAR_DIR, choice, database, env, fail, positive_int
+from config.env import (
+    BASE_DIR,
+    VAR_DIR,
+    choice,
+    database,
+    env,
+    fail,
+    media_origin,
+    positive_int,
+)
 
 django_stubs_ext.monkeypatch()  # lets generic classes (Form[Model]) be subscripted
 
@@ -95,6 +104,7 @@ USE_I18N = True
 USE_TZ = True
 
 # --- files ---
+MEDIA_ORIGINS: list[str] = []  # origins other than our own that serve media files
 STORAGE_BACKEND = choice("STORAGE_BACKEND", "local", ("local", "s3"))
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(VAR_DIR / "media"))
 MEDIA_URL = "/media/"
@@ -113,6 +123,10 @@ if STORAGE_BACKEND == "s3":
     AWS_S3_CUSTOM_DOMAIN = env.str("AWS_S3_CUSTOM_DOMAIN", default=None)  # CloudFront
     AWS_QUERYSTRING_AUTH = False  # outputs are public, and their URLs must not expire
     AWS_S3_FILE_OVERWRITE = False  # outputs are uniquely named; never replace one silently
+    # Where browsers fetch media from: the CSP below must allow that origin.
+    MEDIA_ORIGINS = [
+        media_origin(AWS_S3_CUSTOM_DOMAIN, AWS_S3_ENDPOINT_URL, AWS_STORAGE_BUCKET_NAME)
+    ]
     STORAGES = {
         # Sets Content-Type and Cache-Control per object (playlists short, segments immutable).
         "default": {"BACKEND": "catalog.s3.MediaS3Storage"},
@@ -206,10 +220,10 @@ CONTENT_SECURITY_POLICY = {
         "script-src": ["'self'"],
         # media-chrome styles its shadow DOM with <style> elements.
         "style-src": ["'self'", "'unsafe-inline'"],
-        "img-src": ["'self'", "data:", "blob:"],
-        "media-src": ["'self'", "blob:"],
+        "img-src": ["'self'", "data:", "blob:", *MEDIA_ORIGINS],
+        "media-src": ["'self'", "blob:", *MEDIA_ORIGINS],
         "worker-src": ["'self'", "blob:"],
-        "connect-src": ["'self'"],
+        "connect-src": ["'self'", *MEDIA_ORIGINS],
         "object-src": ["'none'"],
         "base-uri": ["'self'"],
         "form-action": ["'self'"],
