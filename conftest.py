@@ -8,6 +8,7 @@ from pathlib import Path
 
 import imageio_ffmpeg
 import pytest
+from django.test import Client
 from rest_framework.test import APIClient
 
 from accounts.models import User
@@ -42,6 +43,21 @@ def api() -> APIClient:
 def alice_api(user: User) -> APIClient:
     client = APIClient()
     client.force_authenticate(user)
+    return client
+
+
+@pytest.fixture
+def alice(client: Client, user: User) -> Client:
+    """The test client, signed in as ``user``."""
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def bob(other_user: User) -> Client:
+    """A second test client, signed in as ``other_user``."""
+    client = Client()
+    client.force_login(other_user)
     return client
 
 

@@ -19,19 +19,6 @@ from catalog.tests.page_helpers import add_video, assert_csp_safe
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def alice(client: Client, user: User) -> Client:
-    client.force_login(user)
-    return client
-
-
-@pytest.fixture
-def bob(other_user: User) -> Client:
-    client = Client()
-    client.force_login(other_user)
-    return client
-
-
 # ---------- catalog ----------
 
 

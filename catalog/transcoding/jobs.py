@@ -155,15 +155,20 @@ class Heartbeat:
         self._last_ok = now
 
 
+def _locked_if_ours(held: Claim) -> TranscodeJob | None:
+    """Lock and return the job while ``held`` still owns its lease (inside a transaction)."""
+    return (
+        TranscodeJob.objects.select_for_update()
+        .filter(pk=held.job_id, lease_owner=held.owner, status=TranscodeJob.Status.RUNNING)
+        .first()
+    )
+
+
 def publish(held: Claim, *, prefix: str, info: MediaInfo, result: TranscodeResult) -> bool:
     """Point the video at a finished output, if the lease is still ours."""
     now = timezone.now()
     with transaction.atomic():
-        job = (
-            TranscodeJob.objects.select_for_update()
-            .filter(pk=held.job_id, lease_owner=held.owner, status=TranscodeJob.Status.RUNNING)
-            .first()
-        )
+        job = _locked_if_ours(held)
         if job is None:
             return False
         video = Video.objects.select_for_update().get(pk=held.video_id)
@@ -206,11 +211,7 @@ def fail(held: Claim, *, message: str, log_tail: str = "") -> bool:
     """Record a failure the owner can read, if the lease is still ours."""
     now = timezone.now()
     with transaction.atomic():
-        job = (
-            TranscodeJob.objects.select_for_update()
-            .filter(pk=held.job_id, lease_owner=held.owner, status=TranscodeJob.Status.RUNNING)
-            .first()
-        )
+        job = _locked_if_ours(held)
         if job is None:
             return False
         _mark_failed(job, message, log_tail, now)
