@@ -41,11 +41,12 @@ def test_one_input_decoded_once_with_cascaded_scalers() -> None:
     assert option(cmd, "-filter_complex_threads") == str(FILTER_THREADS) == "2"
     chains = graph.split(";")
     assert chains[0].startswith("[0:V:0]fps=30,scale=1920:1080")
-    # Each lower rung is scaled from the rung above it, not from the source.
-    for i, chain in enumerate(chains[1:], start=1):
-        assert chain.startswith(f"[c{i - 1}]scale=")
+    # Each lower rung is scaled from a larger rung, not from the source: from the rung
+    # exactly twice its size where there is one (720 -> 360, 480 -> 240), else the one above.
+    assert [chain.split("]")[0] for chain in chains[1:]] == ["[c0_1", "[c1_2", "[c1_3", "[c2_4"]
+    assert chains[1].endswith("split=3[v1][c1_2][c1_3]")
+    assert chains[4].endswith("[v4]") and "split" not in chains[4]
     assert graph.count("scale=") == 5 == graph.count(f"flags={SCALER_FLAGS}")
-    assert graph.count("split=2") == 4
     assert [cmd[i + 1] for i, a in enumerate(cmd) if a == "-map"] == [
         "[v0]", "[v1]", "[v2]", "[v3]", "[v4]", "0:a:0",
     ]  # fmt: skip

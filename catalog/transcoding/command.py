@@ -25,18 +25,33 @@ def scale_filter(rung: Rung) -> str:
     return f"scale={rung.width}:{rung.height}:flags={SCALER_FLAGS},setsar=1"
 
 
+def scale_parents(rungs: list[Rung]) -> list[int | None]:
+    """Pick each rung's input: the rung exactly twice its size if any, else the one above.
+
+    A clean 2:1 step (720 -> 360) keeps the detail that a 4:3 step (480 -> 360) blurs:
+    measured 0.85 dB PSNR lost at 360p through 480, 0.16 dB through 720 (docs/benchmarks.md).
+    """
+    parents: list[int | None] = [None]
+    for i in range(1, len(rungs)):
+        short = rungs[i].short_side
+        double = [j for j in range(i) if rungs[j].short_side == 2 * short]
+        parents.append(double[0] if double else i - 1)
+    return parents
+
+
 def ladder_filter(rungs: list[Rung], fps: float) -> str:
-    """Chain the scalers: constant rate first, then each rung scaled from the one above."""
+    """Decode once, make the rate constant, then scale each rung from a larger rung."""
+    parents = scale_parents(rungs)
     parts = []
     for i, rung in enumerate(rungs):
-        if i == 0:
+        parent = parents[i]
+        if parent is None:
             chain = f"[0:V:0]fps={fps_expr(fps)},{scale_filter(rung)},format=yuv420p"
         else:
-            chain = f"[c{i - 1}]{scale_filter(rung)}"
-        if i == len(rungs) - 1:
-            parts.append(f"{chain}[v{i}]")
-        else:
-            parts.append(f"{chain},split=2[v{i}][c{i}]")
+            chain = f"[c{parent}_{i}]{scale_filter(rung)}"
+        outputs = [f"[v{i}]"] + [f"[c{i}_{k}]" for k, p in enumerate(parents) if p == i]
+        split = f",split={len(outputs)}" if len(outputs) > 1 else ""
+        parts.append(f"{chain}{split}{''.join(outputs)}")
     return ";".join(parts)
 
 

@@ -42,9 +42,14 @@ class Rung:
     bufsize: int
 
     @property
+    def short_side(self) -> int:
+        """Return the frame's shorter side, which names the rung (portrait video is common)."""
+        return min(self.width, self.height)
+
+    @property
     def name(self) -> str:
         """Name the rung by its short side, the way people name qualities (360p)."""
-        return f"{min(self.width, self.height)}p"
+        return f"{self.short_side}p"
 
 
 def even(value: float) -> int:
