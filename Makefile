@@ -20,7 +20,7 @@ $(STAMP): requirements/base.txt requirements/dev.txt requirements/prod.txt
 	@scripts/check-system.sh
 	@test -x $(PY) || { echo "Creating $(VENV)"; $(PYTHON) -m venv $(VENV); }
 	@echo "Installing Python packages into $(VENV) (the first time takes a few minutes)"
-	@$(PY) -m pip install --quiet --disable-pip-version-check -r requirements/dev.txt
+	@$(PY) -m pip install -qq --disable-pip-version-check -r requirements/dev.txt  # -qq: errors only
 	@touch $@
 
 # Front-end packages from npm, exactly as package-lock.json says.

@@ -30,10 +30,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import imageio_ffmpeg  # noqa: E402
+import imageio_ffmpeg
 
-from catalog.transcoding.command import SCALER_FLAGS, ladder_command  # noqa: E402
-from catalog.transcoding.ladder import Rung, plan_ladder  # noqa: E402
+from catalog.transcoding.command import SCALER_FLAGS, ladder_command
+from catalog.transcoding.ladder import Rung, plan_ladder
 
 FFMPEG = imageio_ffmpeg.get_ffmpeg_exe()
 SECONDS = 20
@@ -101,17 +101,29 @@ def separate_runs(source: Path, out: Path, rungs: list[Rung], preset: str) -> li
         rung_dir.mkdir(parents=True)
         commands.append(
             ladder_command(
-                ffmpeg=FFMPEG, source=source, out_dir=rung_dir, rungs=[rung], fps=FPS,
-                has_audio=False, preset=preset, progress=False,
-            )  # fmt: skip
+                ffmpeg=FFMPEG,
+                source=source,
+                out_dir=rung_dir,
+                rungs=[rung],
+                fps=FPS,
+                has_audio=False,
+                preset=preset,
+                progress=False,
+            )
         )
     audio_dir = out / "audio"
     audio_dir.mkdir()
     commands.append(
         ladder_command(
-            ffmpeg=FFMPEG, source=source, out_dir=audio_dir, rungs=[], fps=FPS,
-            has_audio=True, preset=preset, progress=False,
-        )  # fmt: skip
+            ffmpeg=FFMPEG,
+            source=source,
+            out_dir=audio_dir,
+            rungs=[],
+            fps=FPS,
+            has_audio=True,
+            preset=preset,
+            progress=False,
+        )
     )
     return commands
 

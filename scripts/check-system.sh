@@ -10,8 +10,12 @@ if ! command -v "$PYTHON" >/dev/null; then
   missing+=(python3 python3-venv)
   problems+=("Python 3.11 or newer ($PYTHON not found)")
 elif ! "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then
-  echo "Onair needs Python 3.11 or newer; $PYTHON is $("$PYTHON" -V 2>&1)." \
-    "Install a newer Python and run: make PYTHON=/path/to/python3.11 run" >&2
+  echo "Onair needs Python 3.11 or newer; $PYTHON is $("$PYTHON" -V 2>&1)." >&2
+  if command -v apt-get >/dev/null; then
+    echo "On Ubuntu 22.04: sudo apt-get install python3.11 python3.11-venv, then: make PYTHON=python3.11 run" >&2
+  else
+    echo "Install a newer Python, then: make PYTHON=/path/to/python3.11 run" >&2
+  fi
   exit 1
 elif ! "$PYTHON" -c 'import venv, ensurepip' 2>/dev/null; then
   missing+=(python3-venv)

@@ -3,6 +3,8 @@
 # tests) on a throwaway PostgreSQL server. Every step runs even if an earlier one failed; the
 # exit status is non-zero if any failed.
 set -uo pipefail
+# Read whole before it runs (a brace group), so editing this file mid-run is harmless.
+{
 cd "$(dirname "$0")/.."
 scripts/test-deps.sh || exit 1
 export PATH="$PWD/.venv/bin:$PATH"
@@ -39,3 +41,5 @@ if [ ${#failed[@]} -gt 0 ]; then
   exit 1
 fi
 echo "make test: every check succeeded in $((SECONDS - started)) s"
+exit
+}

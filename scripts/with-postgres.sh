@@ -5,6 +5,8 @@
 # since initdb and postgres refuse to run as root.
 # Usage: scripts/with-postgres.sh COMMAND [ARGS...]
 set -euo pipefail
+# Read whole before it runs (a brace group), so editing this file mid-run is harmless.
+{
 if [ $# -eq 0 ]; then
   echo "usage: $0 COMMAND [ARGS...]" >&2
   exit 2
@@ -65,8 +67,10 @@ for attempt in 1 2 3 4 5; do
 done
 
 "$bin/createdb" -h 127.0.0.1 -p "$port" -U onair onair
-echo "PostgreSQL $("$bin/postgres" --version | awk '{print $NF}') on 127.0.0.1:$port (throwaway, in $dir)"
+echo "PostgreSQL $("$bin/postgres" --version | awk '{print $3}') on 127.0.0.1:$port (throwaway, in $dir)"
 export DATABASE_URL="postgres://onair@127.0.0.1:$port/onair"
 status=0
 "$@" || status=$?
 exit "$status"
+exit
+}

@@ -10,6 +10,7 @@ over (ffmpeg dies with its worker).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -36,13 +37,11 @@ def stop_cluster(cluster: subprocess.Popen[bytes]) -> None:
     deadline = time.monotonic() + GRACE_SECONDS
     while cluster.poll() is None and has_children(cluster.pid):
         if time.monotonic() > deadline:
-            print("worker: a task is still running; stopping it (it resumes on the next start)")
+            print("worker: a task is still running; stopping it (taken over after a restart)")
             break
         time.sleep(0.1)
-    try:
+    with contextlib.suppress(ProcessLookupError):  # the group may be gone already
         os.killpg(cluster.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
     cluster.wait()
 
 
