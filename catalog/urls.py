@@ -11,4 +11,10 @@ urlpatterns = [
     path("me/videos/<str:pk>/edit/", views.video_edit, name="video_edit"),
     path("me/videos/<str:pk>/delete/", views.video_delete, name="video_delete"),
     path("me/videos/<str:pk>/retry/", views.video_retry, name="video_retry"),
+    path("me/videos/<str:pk>/subtitles/", views.video_subtitles, name="video_subtitles"),
+    path(
+        "me/videos/<str:pk>/subtitles/<slug:language>/remove/",
+        views.subtitle_remove,
+        name="subtitle_remove",
+    ),
 ]

@@ -1,4 +1,4 @@
-"""Pages of the catalog: browse, watch, upload and manage one's own videos."""
+"""Pages of the catalog: browse, watch, upload and manage one's own videos and subtitles."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.models import User
 from catalog import selectors, services
 from catalog.errors import CatalogError
-from catalog.forms import UploadForm, VideoDetailsForm
+from catalog.forms import SubtitleForm, UploadForm, VideoDetailsForm
 from catalog.models import Video
 
 PAGE_SIZE = 20
@@ -120,3 +120,43 @@ def video_retry(request: HttpRequest, pk: str) -> HttpResponse:
     else:
         messages.success(request, f"Processing “{video.title}” again.")
     return redirect("catalog:my_videos")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def video_subtitles(request: HttpRequest, pk: str) -> HttpResponse:
+    """List one's own video's subtitle tracks; add one, or replace a language's track."""
+    video = _owned_video(request, pk)
+    posted = request.method == "POST"
+    form = SubtitleForm(
+        request.POST if posted else None, request.FILES if posted else None, prefix="subtitle"
+    )
+    if posted and form.is_valid():
+        language = form.cleaned_data["language"]
+        replacing = selectors.subtitle_get(video=video, language=language) is not None
+        try:
+            subtitle = services.subtitle_set(video=video, **form.cleaned_data)
+        except CatalogError as error:
+            form.add_error("file", str(error))
+        else:
+            verb = "replaced" if replacing else "added"
+            messages.success(request, f"{subtitle.label} subtitles {verb}.")
+            # A redirect keeps the form's #add-subtitles unless it names its own fragment;
+            # #top (the top of any page, per HTML) shows the message above the list.
+            return redirect(reverse("catalog:video_subtitles", args=[video.pk]) + "#top")
+    context = {"video": video, "form": form, "subtitles": list(video.subtitles.all())}
+    return render(request, "catalog/video_subtitles.html", context)
+
+
+@login_required
+@require_POST
+def subtitle_remove(request: HttpRequest, pk: str, language: str) -> HttpResponse:
+    """Remove one language's subtitle track from one's own video."""
+    video = _owned_video(request, pk)
+    subtitle = selectors.subtitle_get(video=video, language=language)
+    if subtitle is None:  # a second click on Remove, say: nothing left to do
+        messages.info(request, "Those subtitles had already been removed.")
+    else:
+        services.subtitle_delete(subtitle=subtitle)
+        messages.success(request, f"{subtitle.label} subtitles removed.")
+    return redirect("catalog:video_subtitles", video.pk)

@@ -274,6 +274,7 @@ def test_pages_look_finished_at_desktop_and_phone_size(
         "video": f"/videos/{ready_video.pk}/",
         "upload": "/upload/",
         "my-videos": "/me/videos/",
+        "subtitles": f"/me/videos/{ready_video.pk}/subtitles/",
     }
     for viewport in VIEWPORTS:
         page = new_page(browser, live_server, user, viewport)
