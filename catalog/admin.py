@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from catalog import services
 from catalog.models import Rendition, Subtitle, TranscodeJob, Video
 
 
@@ -22,10 +24,16 @@ class RenditionInline(admin.TabularInline[Rendition, Video]):
 
 
 class SubtitleInline(admin.TabularInline[Subtitle, Video]):
+    """Read-only: tracks are added on the owner's subtitles page or the API (validated)."""
+
     model = Subtitle
     extra = 0
+    can_delete = False
     fields = ("language", "label", "file", "created")
-    readonly_fields = ("created",)
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 class TranscodeJobInline(admin.TabularInline[TranscodeJob, Video]):
@@ -65,6 +73,13 @@ class VideoAdmin(admin.ModelAdmin[Video]):
         ("Media", {"fields": MEDIA_FIELDS}),
     )
     inlines = (RenditionInline, SubtitleInline, TranscodeJobInline)
+
+    def delete_model(self, request: HttpRequest, obj: Video) -> None:
+        services.video_delete(video=obj)  # removes the files too, not just the row
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Video]) -> None:
+        for video in queryset:
+            services.video_delete(video=video)
 
 
 @admin.register(TranscodeJob)

@@ -6,6 +6,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
 
 from accounts.models import User
+from catalog.ids import looks_like_id
 from catalog.models import Subtitle, Video
 
 SEARCH_MAX_CHARS = 200
@@ -56,6 +57,8 @@ def visible_videos(*, user: Viewer) -> QuerySet[Video]:
 
 def video_get_visible(*, user: Viewer, video_id: str) -> Video | None:
     """Return the video with this id if the viewer may see it, else ``None``."""
+    if not looks_like_id(video_id):
+        return None
     return visible_videos(user=user).filter(pk=video_id).first()
 
 
@@ -66,7 +69,7 @@ def owned_videos(*, user: User) -> QuerySet[Video]:
 
 def video_get_owned(*, user: Viewer, video_id: str) -> Video | None:
     """Return the viewer's own video with this id, else ``None``."""
-    if not user.is_authenticated:
+    if not user.is_authenticated or not looks_like_id(video_id):
         return None
     return owned_videos(user=user).filter(pk=video_id).first()
 

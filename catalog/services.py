@@ -24,7 +24,11 @@ EDITABLE_FIELDS = ("title", "description", "visibility")
 
 def _enqueue_transcode(job: TranscodeJob) -> None:
     """Queue the job's task once the transaction that created it has committed."""
-    transaction.on_commit(lambda: async_task("catalog.tasks.transcode", job.pk, group="transcode"))
+    # robust: the video is committed by then; if the broker is down the per-minute sweeper
+    # (catalog.tasks.resume_stalled_jobs) queues the job later, so the upload still succeeds.
+    transaction.on_commit(
+        lambda: async_task("catalog.tasks.transcode", job.pk, group="transcode"), robust=True
+    )
 
 
 def check_upload_size(size: int) -> None:
@@ -90,7 +94,7 @@ def video_delete(*, video: Video) -> None:
     prefix = f"videos/{video.pk}"
     with transaction.atomic():
         video.delete()
-        transaction.on_commit(lambda: storage.delete_prefix(prefix))
+        transaction.on_commit(lambda: storage.delete_prefix(prefix), robust=True)
 
 
 def video_retry(*, video: Video) -> TranscodeJob:
@@ -135,7 +139,7 @@ def subtitle_set(*, video: Video, language: str, file: File[Any], label: str = "
                 old_name = old.file.name
                 old.language, old.label, old.file = language, label, subtitle.file
                 old.save(update_fields=["language", "label", "file"])
-                transaction.on_commit(lambda: default_storage.delete(old_name))
+                transaction.on_commit(lambda: default_storage.delete(old_name), robust=True)
                 subtitle = old
             else:
                 subtitle.save(force_insert=True)
@@ -150,4 +154,4 @@ def subtitle_delete(*, subtitle: Subtitle) -> None:
     name = subtitle.file.name
     with transaction.atomic():
         subtitle.delete()
-        transaction.on_commit(lambda: default_storage.delete(name))
+        transaction.on_commit(lambda: default_storage.delete(name), robust=True)

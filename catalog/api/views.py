@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any, cast
 
 from django.conf import settings
@@ -30,10 +29,9 @@ from catalog.api.serializers import (
     VideoUpdateSerializer,
 )
 from catalog.errors import CatalogError, InvalidSubtitle
+from catalog.ids import looks_like_id
 from catalog.models import Video
 from catalog.services import human_bytes
-
-VIDEO_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
 class APIError(exceptions.APIException):
@@ -98,7 +96,7 @@ class VideoViewSet(viewsets.GenericViewSet[Video]):
 
     def get_object(self) -> Video:
         """Return the URL's video if visible (else 404); for writes, if owned (else 403)."""
-        if not VIDEO_ID.fullmatch(str(self.kwargs.get("pk", ""))):
+        if not looks_like_id(self.kwargs.get("pk")):
             raise exceptions.NotFound("No such video.")  # never send odd bytes to the database
         try:
             return super().get_object()

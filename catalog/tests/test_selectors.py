@@ -82,3 +82,12 @@ def test_subtitle_get_ignores_case(user: User) -> None:
     track = Subtitle.objects.create(video=video, language="pt-BR", label="pt", file="x.vtt")
     assert selectors.subtitle_get(video=video, language="PT-br") == track
     assert selectors.subtitle_get(video=video, language="en") is None
+
+
+@pytest.mark.parametrize("video_id", ["a\x00b", "", "x" * 65, "../etc", "a b"])
+def test_odd_ids_never_reach_the_database(
+    user: User, video_id: str, django_assert_num_queries
+) -> None:
+    with django_assert_num_queries(0):
+        assert selectors.video_get_visible(user=user, video_id=video_id) is None
+        assert selectors.video_get_owned(user=user, video_id=video_id) is None

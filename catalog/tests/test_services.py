@@ -42,6 +42,19 @@ def test_video_create_stores_the_file_and_queues_a_job(
     assert stored_files(media_root) == [f"videos/{video.pk}/source/upload"]
 
 
+def test_video_create_survives_a_broker_outage_after_commit(
+    user: User, media_root: Path, django_capture_on_commit_callbacks
+) -> None:
+    """The row is committed; the sweeper queues the job later, so the upload must stand."""
+    with (
+        mock.patch("catalog.services.async_task", side_effect=OSError("broker down")),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        video = services.video_create(owner=user, title="T", file=upload(data=b"abc"))
+    assert TranscodeJob.objects.filter(video=video, status="queued").exists()
+    assert stored_files(media_root) == [f"videos/{video.pk}/source/upload"]
+
+
 def test_video_create_refuses_a_big_file_before_storing(
     user: User, settings, media_root: Path
 ) -> None:
