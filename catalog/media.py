@@ -1,9 +1,12 @@
-"""Serve media files from storage with Range, HEAD, validators and cache headers.
+"""Serve media files from storage with Range, HEAD, validators, cache headers and access.
 
 Hand-written because neither Django's ``FileResponse`` nor ``django.views.static.serve``
 answers Range requests, which players and browsers use for segments and seeking, and the
 packages that add it are unmaintained. Under ASGI Django also reads a response's *sync*
 iterator whole into memory, so the response below reads its chunks in a worker thread.
+
+A private video's files go to its owner only (signed in by session: ``<video>`` and hls.js
+requests carry the cookie, not an API token) and stay out of shared caches.
 """
 
 from __future__ import annotations
@@ -21,6 +24,9 @@ from django.http.response import StreamingHttpResponse
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 from django.views.decorators.http import require_http_methods
+
+from catalog.ids import looks_like_id
+from catalog.models import Video
 
 CHUNK_BYTES = 256 * 1024
 IMMUTABLE = "public, max-age=31536000, immutable"
@@ -44,6 +50,7 @@ CONTENT_TYPES = {
 IMMUTABLE_SUFFIXES = frozenset(CONTENT_TYPES) - {".m3u8"}
 # Uploaded originals and probe files are inputs, not something to publish.
 _NOT_SERVED = re.compile(r"^(?:videos/[^/]+/source/|healthcheck/)")
+_VIDEO_FILE = re.compile(r"^videos/([^/]+)/")
 _RANGE = re.compile(r"^bytes=\s*(\d*)\s*-\s*(\d*)\s*$", re.IGNORECASE)
 
 
@@ -85,12 +92,41 @@ def parse_range(header: str, size: int) -> tuple[int, int] | None:
     return start, min(int(last) if last else size - 1, size - 1)
 
 
-def cache_control(name: str) -> str:
-    """Playlists are short-lived; uniquely named outputs are cached for a year."""
+def cache_control(name: str, *, private: bool = False) -> str:
+    """Playlists are short-lived, uniquely named outputs kept a year; private ones per user."""
     suffix = posixpath.splitext(name)[1].lower()
     if suffix == ".m3u8":
-        return PLAYLIST
-    return IMMUTABLE if suffix in IMMUTABLE_SUFFIXES else OTHER
+        policy = PLAYLIST
+    elif suffix in IMMUTABLE_SUFFIXES:
+        policy = IMMUTABLE
+    else:
+        policy = OTHER
+    # "private": only the owner's browser may keep it, never a CDN or proxy.
+    return "private" + policy.removeprefix("public") if private else policy
+
+
+def is_private_to_requester(request: HttpRequest, name: str) -> bool:
+    """Tell whether ``name`` is the requester's own private video; 404 if they may not see it.
+
+    Files outside ``videos/<id>/`` are not a video's and stay public. Public and unlisted
+    videos cost one primary-key query; the session is read only for private ones.
+    """
+    match = _VIDEO_FILE.match(name)
+    if match is None:
+        return False
+    video_id = match.group(1)
+    row = None
+    if looks_like_id(video_id):
+        videos = Video.objects.filter(pk=video_id).order_by()
+        row = videos.values_list("visibility", "owner_id").first()
+    if row is not None and row[0] != Video.Visibility.PRIVATE:
+        return False
+    # Read the session for a missing video too: both 404s then look alike (Vary: Cookie),
+    # so a private video's existence does not show.
+    user = request.user
+    if row is not None and user.is_authenticated and user.pk == row[1]:
+        return True
+    raise Http404("No such file.")
 
 
 def content_type(name: str) -> str:
@@ -150,11 +186,12 @@ def serve(request: HttpRequest, name: str) -> HttpResponseBase:
     clean = clean_name(name)
     if clean is None:
         raise Http404("No such file.")
+    private = is_private_to_requester(request, clean)
     fh, size, modified = _open(clean)
     etag = f'"{size:x}-{int(modified * 1_000_000):x}"'
     headers = {
         "Content-Type": content_type(clean),
-        "Cache-Control": cache_control(clean),
+        "Cache-Control": cache_control(clean, private=private),
         "Accept-Ranges": "bytes",
         "ETag": etag,
         "Last-Modified": http_date(modified),

@@ -42,8 +42,13 @@ def delete_prefix(prefix: str, storage: Storage | None = None) -> int:
 
 
 @contextlib.contextmanager
-def local_copy(name: str, storage: Storage | None = None) -> Iterator[Path]:
-    """Give ffmpeg a local path: the file itself on local storage, else a temporary copy."""
+def local_copy(
+    name: str, storage: Storage | None = None, *, dir: Path | None = None
+) -> Iterator[Path]:
+    """Give ffmpeg a local path: the file itself on local storage, else a temporary copy.
+
+    ``dir`` is where the copy goes (the system's temporary folder if not given).
+    """
     storage = storage or default_storage
     try:
         local = storage.path(name)
@@ -52,7 +57,7 @@ def local_copy(name: str, storage: Storage | None = None) -> Iterator[Path]:
     if local:
         yield Path(local)
         return
-    with tempfile.TemporaryDirectory(prefix="onair-src-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="onair-src-", dir=dir) as tmp:
         target = Path(tmp) / "source"
         with storage.open(name, "rb") as src, target.open("wb") as dst:
             shutil.copyfileobj(src, dst, 1024 * 1024)

@@ -6,13 +6,22 @@ from typing import cast
 
 import httpx
 import pytest
+from asgiref.sync import sync_to_async
 from django.test import AsyncClient, Client
 
+from accounts.models import User
 from catalog import media
+from catalog.models import Video
 from catalog.tests.api_helpers import write
 
 DATA = bytes(range(256)) * 40  # 10 240 bytes
 SEGMENT = "videos/v1/out/a1/360/seg-00001.m4s"
+
+
+@pytest.fixture(autouse=True)
+def public_video(user: User) -> Video:
+    """The public video ``v1`` that the files below belong to (access: test_media_access)."""
+    return Video.objects.create(id="v1", owner=user, title="Public")
 
 
 @pytest.fixture
@@ -173,7 +182,7 @@ def test_parse_range_edges() -> None:
 
 
 @pytest.mark.anyio
-@pytest.mark.django_db  # Django closes old connections at request end; allow it after other tests
+@pytest.mark.usefixtures("async_db")  # the view reads the video row from another thread
 async def test_asgi_streams_in_chunks_without_reading_the_whole_file() -> None:
     big = bytes(range(256)) * 4096 * 3  # 3 MiB: several chunks
     name = await _write_async("videos/v1/out/a1/big.mp4", big)
@@ -186,16 +195,15 @@ async def test_asgi_streams_in_chunks_without_reading_the_whole_file() -> None:
     chunks += [chunk async for chunk in stream]
     assert len(chunks) > 1 and max(len(c) for c in chunks) <= media.CHUNK_BYTES
     assert b"".join(chunks) == big[1:]
-    response.close()
+    await sync_to_async(response.close)()  # in a thread, as Django's ASGI handler does
 
 
 async def _write_async(name: str, data: bytes) -> str:
-    from asgiref.sync import sync_to_async
-
     return await sync_to_async(write)(name, data)
 
 
 @pytest.mark.anyio
+@pytest.mark.usefixtures("async_db")
 @pytest.mark.filterwarnings("error:StreamingHttpResponse")  # Django's read-it-all fallback
 async def test_through_the_asgi_application(segment: str) -> None:
     from config.asgi import application

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from catalog.transcoding import probe as probe_module
 from catalog.transcoding.ladder import plan_ladder
 from catalog.transcoding.probe import MediaInfo, ProbeError, human_duration, probe
 
@@ -115,6 +116,31 @@ def test_longer_than_the_limit(clip: Path, settings) -> None:
 def test_frame_larger_than_the_limit(clip: Path, settings) -> None:
     settings.MEDIA_MAX_DIMENSION = 320
     assert "640×360 pixels; the largest allowed is 320" in refusal(clip)
+
+
+def test_an_oversized_frame_is_refused_before_any_decoding(
+    clip: Path, settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A 16k×16k frame takes gigabytes to decode: the declared size must stop it first.
+    def decode(*args: object) -> None:
+        pytest.fail("a frame was decoded before the frame size was checked")
+
+    monkeypatch.setattr(probe_module, "_read_start", decode)
+    settings.MEDIA_MAX_DIMENSION = 320
+    assert refusal(clip) == (
+        "The picture is 640×360 pixels; the largest allowed is 320 pixels on each side."
+    )
+
+
+def test_the_decoder_refuses_frames_over_the_limit(
+    clip: Path, settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Were a stream to declare no size, the decoder itself must refuse a frame too large.
+    monkeypatch.setattr(probe_module, "_refuse_oversized", lambda ctx: None)
+    settings.MEDIA_MAX_DIMENSION = 320
+    assert refusal(clip) == "The file is damaged: its first frames cannot be decoded."
+    settings.MEDIA_MAX_DIMENSION = 640
+    assert probe(clip).width == 640  # a frame at the limit is decoded as usual
 
 
 def test_absurdly_small_frame(clip_factory: Clips) -> None:

@@ -15,13 +15,14 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import DatabaseError, transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django_q.conf import Conf
 from django_q.models import OrmQ
 from django_q.tasks import async_task
 
 from catalog.models import Rendition, TranscodeJob, Video
+from catalog.transcoding import cleanup
 from catalog.transcoding.backends.base import TranscodeResult
 from catalog.transcoding.probe import MediaInfo
 
@@ -41,6 +42,10 @@ TOO_MANY_ATTEMPTS = (
 
 class LeaseLost(Exception):
     """Another runner owns the job now (or the job is gone): stop and clean up."""
+
+
+class TimedOut(Exception):
+    """The attempt ran past its time limit: stop, record the failure and clean up."""
 
 
 @dataclass(frozen=True)
@@ -76,7 +81,11 @@ def _mark_failed(job: TranscodeJob, message: str, log_tail: str, now: datetime) 
 
 
 def claim(job_id: str) -> Claim | None:
-    """Take the job if it is queued or its runner's lease expired; else return None."""
+    """Take the job if it is queued or its runner's lease expired; else return None.
+
+    A job out of attempts is failed instead, and what its killed attempts left behind
+    (which no runner of it will ever remove) is cleaned up.
+    """
     now = timezone.now()
     with transaction.atomic():
         job = TranscodeJob.objects.select_for_update().select_related("video").filter(pk=job_id)
@@ -87,21 +96,39 @@ def claim(job_id: str) -> Claim | None:
         running = found.status == TranscodeJob.Status.RUNNING
         if not (found.status == TranscodeJob.Status.QUEUED or (running and expired)):
             return None
-        if found.attempt >= max_attempts():
+        given_up = found.attempt >= max_attempts()
+        if given_up:
             _mark_failed(found, TOO_MANY_ATTEMPTS, found.log_tail, now)
-            return None
-        found.status = TranscodeJob.Status.RUNNING
-        found.attempt += 1
-        found.lease_owner = uuid.uuid4().hex
-        found.lease_expires_at = _lease_until(now)
-        found.started_at = found.started_at or now
-        found.progress = 0
-        found.save()
-        Video.objects.filter(pk=found.video_id).update(
-            status=Video.Status.PROCESSING, progress=0, error=None, updated=now
-        )
+            # A retry of the video may be writing its own outputs: leave them be then.
+            sweep = not _other_active_jobs(found).exists()
+        else:
+            _start(found, now)
+    if given_up:
+        cleanup.abandon(found.pk, found.video_id, outputs=sweep)
+        return None
+    video = found.video
     return Claim(
-        found.pk, found.video_id, found.attempt, found.lease_owner, found.video.source.name
+        found.pk, found.video_id, found.attempt, found.lease_owner, video.source.name,
+        video.source_size,
+    )  # fmt: skip
+
+
+def _other_active_jobs(job: TranscodeJob) -> QuerySet[TranscodeJob]:
+    active = [TranscodeJob.Status.QUEUED, TranscodeJob.Status.RUNNING]
+    return TranscodeJob.objects.filter(video_id=job.video_id, status__in=active).exclude(pk=job.pk)
+
+
+def _start(job: TranscodeJob, now: datetime) -> None:
+    """Begin a new attempt under a new lease (inside claim's transaction)."""
+    job.status = TranscodeJob.Status.RUNNING
+    job.attempt += 1
+    job.lease_owner = uuid.uuid4().hex
+    job.lease_expires_at = _lease_until(now)
+    job.started_at = job.started_at or now
+    job.progress = 0
+    job.save()
+    Video.objects.filter(pk=job.video_id).update(
+        status=Video.Status.PROCESSING, progress=0, error=None, updated=now
     )
 
 
@@ -129,9 +156,12 @@ def renew(held: Claim, percent: float | None = None, *, seconds: float = 0) -> b
 class Heartbeat:
     """Renew the lease at most once a second; raise LeaseLost once it is someone else's."""
 
-    def __init__(self, held: Claim, interval: float = HEARTBEAT_SECONDS) -> None:
+    def __init__(
+        self, held: Claim, interval: float = HEARTBEAT_SECONDS, *, deadline: float | None = None
+    ) -> None:
         self.claim = held
         self.interval = interval
+        self.deadline = deadline  # time.monotonic() past which TimedOut is raised
         self.percent = 0.0
         self._last_try = 0.0
         self._last_ok = time.monotonic()
@@ -140,6 +170,8 @@ class Heartbeat:
         if percent is not None:
             self.percent = percent
         now = time.monotonic()
+        if self.deadline is not None and now > self.deadline:
+            raise TimedOut(self.claim.job_id)
         if not force and now - self._last_try < self.interval:
             return
         self._last_try = now
@@ -171,7 +203,9 @@ def publish(held: Claim, *, prefix: str, info: MediaInfo, result: TranscodeResul
         job = _locked_if_ours(held)
         if job is None:
             return False
-        video = Video.objects.select_for_update().get(pk=held.video_id)
+        video = Video.objects.select_for_update().filter(pk=held.video_id).first()
+        if video is None:  # deleted meanwhile (its jobs go with it, but be sure)
+            return False
         video.renditions.all().delete()
         Rendition.objects.bulk_create(
             Rendition(
@@ -234,7 +268,7 @@ def _jobs_with_live_task(now: datetime, grace: timedelta) -> set[str]:
 
 
 def resume_stalled() -> list[str]:
-    """Queue again the jobs whose runner died or whose task was lost; return their ids."""
+    """Queue again the jobs whose runner died or task was lost (return their ids); tidy."""
     now = timezone.now()
     grace = timedelta(seconds=settings.TRANSCODE_LEASE_SECONDS)
     # A running job whose lease ran out has no live runner: back to the queue with it.
@@ -256,4 +290,6 @@ def resume_stalled() -> list[str]:
         )
         async_task(TASK, pk, group="transcode")
         log.info("re-queued stalled transcode job %s", pk)
+    # After the requeue above: a runner whose lease ran out has lost the job for good.
+    cleanup.sweep_work()
     return resumed

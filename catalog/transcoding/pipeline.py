@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import secrets
-import shutil
+import time
 import traceback
 from pathlib import Path
 
 from django.conf import settings
-from django.core.files.storage import default_storage
 from django.db import transaction
+from django_q.exceptions import TimeoutException
 
 from catalog import storage
 from catalog.errors import CatalogError
 from catalog.models import Video
-from catalog.transcoding import jobs
+from catalog.transcoding import cleanup, jobs
 from catalog.transcoding.backends import get_transcoder
 from catalog.transcoding.command import MASTER_PLAYLIST
 from catalog.transcoding.probe import ProbeError, probe
@@ -26,32 +25,12 @@ log = logging.getLogger(__name__)
 
 UNEXPECTED = "Processing failed because of an internal error. Please try again later."
 UPLOAD_START, UPLOAD_END = 92.0, 99.0
+# Stop this long before django-q2's own timeout: a few seconds after that fires, django-q2
+# kills the worker process, which may not be enough to record the failure and clean up.
+CLEANUP_MARGIN_SECONDS = 60
 # Copying the source from remote storage and probing it cannot beat the heartbeat: the
 # lease is held long enough for a slow copy (5 MB/s) before they start.
 SLOW_COPY_BYTES_PER_SECOND = 5 * 1024 * 1024
-
-
-def hls_root(video_id: str) -> str:
-    return f"videos/{video_id}/hls"
-
-
-def work_dir(job_id: str, attempt: int) -> Path:
-    """Return this attempt's local folder, removing the folders of earlier attempts."""
-    job_root = Path(settings.TRANSCODE_WORK_DIR) / job_id
-    if job_root.exists():
-        for old in job_root.iterdir():
-            if old.name != str(attempt):
-                shutil.rmtree(old, ignore_errors=True)
-    path = job_root / str(attempt)
-    shutil.rmtree(path, ignore_errors=True)
-    path.mkdir(parents=True)
-    return path
-
-
-def remove_work_dir(path: Path) -> None:
-    shutil.rmtree(path, ignore_errors=True)
-    with contextlib.suppress(OSError):  # the job's folder, once no attempt is left in it
-        path.parent.rmdir()
 
 
 def upload_order(names: list[str]) -> list[str]:
@@ -72,30 +51,36 @@ def upload(out_dir: Path, prefix: str, heartbeat: jobs.Heartbeat) -> None:
         heartbeat(UPLOAD_START + (UPLOAD_END - UPLOAD_START) * (i + 1) / len(names))
 
 
-def sweep_outputs(video_id: str) -> None:
-    """Delete every output under the video's hls/ folder except the published one."""
-    published = Video.objects.filter(pk=video_id).values_list("output_prefix", flat=True).first()
-    root = hls_root(video_id)
-    try:
-        dirs, files = default_storage.listdir(root)
-    except (FileNotFoundError, NotADirectoryError):
-        return
-    for name in dirs:
-        if f"{root}/{name}" != published:
-            storage.delete_prefix(f"{root}/{name}")
-    for name in files:
-        default_storage.delete(f"{root}/{name}")
+def timed_out_message() -> str:
+    limit = _span(settings.TRANSCODE_TIMEOUT_SECONDS)
+    return f"Processing took longer than {limit} and was stopped."
+
+
+def _span(seconds: int) -> str:
+    """Say a time limit the way people do: 4 hours, 90 minutes, 45 seconds."""
+    for unit, size in (("hour", 3600), ("minute", 60), ("second", 1)):
+        if seconds >= size and seconds % size == 0:
+            count = seconds // size
+            return f"{count} {unit}{'' if count == 1 else 's'}"
+    return f"{seconds} seconds"
+
+
+def _deadline() -> float:
+    """Return when to stop: before django-q2's own timeout, leaving time to clean up."""
+    limit = settings.TRANSCODE_TIMEOUT_SECONDS
+    return time.monotonic() + limit - min(CLEANUP_MARGIN_SECONDS, limit / 10)
 
 
 def run(job_id: str) -> None:
     """Do the job if its lease can be had; a failure ends as a state, never as a crash."""
+    deadline = _deadline()
     held = jobs.claim(job_id)
     if held is None:
         log.info("transcode job %s: nothing to do (done, failed or leased)", job_id)
         return
-    work = work_dir(held.job_id, held.attempt)
-    prefix = f"{hls_root(held.video_id)}/{held.attempt}-{secrets.token_hex(4)}"
-    heartbeat = jobs.Heartbeat(held)
+    work = cleanup.work_dir(held.job_id, held.attempt)
+    prefix = f"{cleanup.hls_root(held.video_id)}/{held.attempt}-{secrets.token_hex(4)}"
+    heartbeat = jobs.Heartbeat(held, deadline=deadline)
     finished = False
     try:
         finished = _transcode(held, work, prefix, heartbeat)
@@ -104,17 +89,35 @@ def run(job_id: str) -> None:
     except CatalogError as exc:
         log_tail = getattr(exc, "log_tail", "") or tail(work / "ffmpeg.log")
         finished = jobs.fail(held, message=str(exc), log_tail=log_tail)
+    except (jobs.TimedOut, TimeoutException) as exc:
+        # ffmpeg is already dead: run_ffmpeg kills it on the way out of any exception.
+        log.warning("transcode job %s attempt %s ran out of time", held.job_id, held.attempt)
+        finished = jobs.fail(held, message=timed_out_message(), log_tail=tail(work / "ffmpeg.log"))
+        if isinstance(exc, TimeoutException):
+            raise  # django-q2 records the timeout and replaces this worker process
     except Exception:
         log.exception("transcode job %s failed unexpectedly", held.job_id)
         log_tail = tail(work / "ffmpeg.log") + traceback.format_exc(limit=8)
         finished = jobs.fail(held, message=UNEXPECTED, log_tail=log_tail)
     finally:
-        video = Video.objects.filter(pk=held.video_id).values_list("output_prefix", flat=True)
-        if video.first() != prefix:
-            storage.delete_prefix(prefix)
-        remove_work_dir(work)
+        _tidy(held, prefix, work)
     if finished:
-        transaction.on_commit(lambda: sweep_outputs(held.video_id))
+        transaction.on_commit(lambda: cleanup.sweep_outputs(held.video_id))
+
+
+def _tidy(held: jobs.Claim, prefix: str, work: Path) -> None:
+    """Remove the attempt's work folder and its output unless published; never raise."""
+    cleanup.remove_work_dir(work)  # first: local and quick, in case the worker is killed
+    try:
+        published = list(
+            Video.objects.filter(pk=held.video_id).values_list("output_prefix", flat=True)
+        )
+        if not published:  # the video was deleted meanwhile: nothing of it is wanted
+            storage.delete_prefix(f"videos/{held.video_id}")
+        elif published[0] != prefix:
+            storage.delete_prefix(prefix)
+    except Exception:
+        log.exception("transcode job %s: could not remove its output %s", held.job_id, prefix)
 
 
 def _transcode(held: jobs.Claim, work: Path, prefix: str, heartbeat: jobs.Heartbeat) -> bool:
@@ -124,7 +127,7 @@ def _transcode(held: jobs.Claim, work: Path, prefix: str, heartbeat: jobs.Heartb
     hold = settings.TRANSCODE_LEASE_SECONDS + held.source_size / SLOW_COPY_BYTES_PER_SECOND
     if not jobs.renew(held, seconds=hold):
         raise jobs.LeaseLost(held.job_id)
-    with storage.local_copy(held.source_name) as source:
+    with storage.local_copy(held.source_name, dir=work) as source:
         info = probe(source)
         heartbeat(0, force=True)
         result = get_transcoder().transcode(

@@ -161,6 +161,13 @@ def _check_size(width: int, height: int) -> None:
         )
 
 
+def _refuse_oversized(ctx: Any) -> None:
+    """Refuse a picture whose (coded) size is over the limit, from the codec's parameters."""
+    limit = settings.MEDIA_MAX_DIMENSION
+    if ctx.width > limit or ctx.height > limit:
+        _check_size(ctx.width, ctx.height)
+
+
 def _check_duration(duration: float) -> None:
     limit = settings.MEDIA_MAX_DURATION_SECONDS
     if duration > limit:
@@ -187,6 +194,12 @@ def _inspect(container: Any, path: Path) -> MediaInfo:
         raise ProbeError("The video is encoded in a format (codec) that is not supported.")
     if audio is not None and audio.codec_context is None:
         raise ProbeError("The sound is encoded in a format (codec) that is not supported.")
+    if video is not None:  # before any frame is decoded: a huge one can exhaust memory
+        _refuse_oversized(video.codec_context)
+        # Should a stream declare no size until its first frame, the decoder refuses it then
+        # (the file is then reported as undecodable).
+        limit = settings.MEDIA_MAX_DIMENSION
+        video.codec_context.options = {"max_pixels": str(limit * limit)}
     primary = video if video is not None else audio
     duration = _duration(container, primary) or _scan_duration(container, primary)
     _check_duration(duration)
