@@ -3,15 +3,25 @@
 from __future__ import annotations
 
 import subprocess
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import imageio_ffmpeg
 import pytest
+from asgiref.sync import sync_to_async
+from django.db import connections
 from django.test import Client
 from rest_framework.test import APIClient
 
 from accounts.models import User
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # A connection left open makes PostgreSQL refuse to drop the test database; pytest-django
+    # only warns about that. Fail instead, so that a leak cannot go unnoticed.
+    config.addinivalue_line(
+        "filterwarnings", "error:Error when trying to teardown test databases:pytest.PytestWarning"
+    )
 
 
 @pytest.fixture(autouse=True)
@@ -22,6 +32,17 @@ def media_root(settings, tmp_path: Path) -> Path:
     settings.MEDIA_ROOT = str(root)
     settings.TRANSCODE_WORK_DIR = str(tmp_path / "work")
     return root
+
+
+@pytest.fixture
+async def async_db(transactional_db: None) -> AsyncIterator[None]:
+    """Database access for an async test; close what its ``sync_to_async`` calls opened.
+
+    Outside a request, ``sync_to_async`` runs in asgiref's one shared thread, whose connection
+    nobody else closes (requests close theirs at the end).
+    """
+    yield
+    await sync_to_async(connections.close_all)()
 
 
 @pytest.fixture

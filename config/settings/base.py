@@ -28,7 +28,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
-    "whitenoise.runserver_nostatic",
+    "servestatic",  # before staticfiles: its runserver leaves static files to the middleware
     "django.contrib.staticfiles",
     "rest_framework",
     "rest_framework.authtoken",
@@ -45,7 +45,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Static files, streamed asynchronously under ASGI (WhiteNoise's sync reads make Django warn).
+    "servestatic.middleware.ServeStaticMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -87,8 +88,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
 else:
-    DATABASES["default"].setdefault("CONN_MAX_AGE", 60)
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # Close the connection at the end of each request, as Django says to under ASGI: each
+    # request runs its sync code in a thread of its own, so a persistent connection
+    # (CONN_MAX_AGE > 0) is never reused and stays open until garbage collection.
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -111,7 +114,7 @@ MEDIA_URL = "/media/"
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static", BASE_DIR / "build" / "static"]
-_static_backend = "whitenoise.storage.CompressedManifestStaticFilesStorage"
+_static_backend = "servestatic.storage.CompressedManifestStaticFilesStorage"
 if STORAGE_BACKEND == "s3":
     AWS_STORAGE_BUCKET_NAME = env.str("AWS_STORAGE_BUCKET_NAME", default="")
     if not AWS_STORAGE_BUCKET_NAME:

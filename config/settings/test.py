@@ -13,10 +13,11 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STORAGES["staticfiles"] = {  # noqa: F405
     "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
 }
-# Tests do not run collectstatic: WhiteNoise finds files through the finders, per request,
-# instead of scanning a STATIC_ROOT that does not exist (which warns at start-up).
-WHITENOISE_USE_FINDERS = True
-WHITENOISE_AUTOREFRESH = True
+# Tests run no collectstatic and fetch no static file through the test client (the live
+# server serves them itself; test_static.py sets up its own). So ServeStatic indexes nothing:
+# no missing STATIC_ROOT to warn about, no finder scan each time a test client starts.
+SERVESTATIC_USE_FINDERS = False
+SERVESTATIC_USE_STATIC_ROOT = False
 TRANSCODE_LEASE_SECONDS = 5
 # A file database (not :memory:) so that worker subprocesses in the tests can share it;
 # one per test process so that several runs on one machine do not collide.

@@ -155,9 +155,8 @@ async def test_other_protocols_pass_through() -> None:
 # --- through the real ASGI application (Django behind the guard) ------------------------
 
 
-@pytest.mark.django_db(transaction=True)
 @pytest.mark.anyio
-async def test_django_never_sees_an_oversized_body(media_root: Path) -> None:
+async def test_django_never_sees_an_oversized_body(async_db: None, media_root: Path) -> None:
     chunks = [b"x" * 256 * 1024] * 8
     headers = {"content-type": "multipart/form-data; boundary=zz", "content-length": "100"}
     status, body, _ = await run(application, headers, chunks, path="/api/videos/")
@@ -167,9 +166,8 @@ async def test_django_never_sees_an_oversized_body(media_root: Path) -> None:
     assert not any(p.is_file() for p in media_root.rglob("*"))
 
 
-@pytest.mark.django_db(transaction=True)
 @pytest.mark.anyio
-async def test_real_uploads_at_and_over_the_limit(media_root: Path) -> None:
+async def test_real_uploads_at_and_over_the_limit(async_db: None, media_root: Path) -> None:
     from rest_framework.authtoken.models import Token
 
     from accounts.models import User
