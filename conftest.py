@@ -9,6 +9,7 @@ from pathlib import Path
 import imageio_ffmpeg
 import pytest
 from asgiref.sync import sync_to_async
+from django.core.cache import cache
 from django.db import connections
 from django.test import Client
 from rest_framework.test import APIClient
@@ -43,6 +44,12 @@ async def async_db(transactional_db: None) -> AsyncIterator[None]:
     """
     yield
     await sync_to_async(connections.close_all)()
+
+
+@pytest.fixture(autouse=True)
+def empty_cache() -> None:
+    """Start each test with an empty cache (API rate limits count in it)."""
+    cache.clear()
 
 
 @pytest.fixture

@@ -149,6 +149,8 @@ SUBTITLE_MAX_BYTES = 2 * 1024**2
 
 # --- media pipeline ---
 TRANSCODER = choice("TRANSCODER", "ffmpeg", ("ffmpeg", "mediaconvert"))
+if TRANSCODER == "mediaconvert":  # refuse now rather than fail every upload later
+    fail("TRANSCODER=mediaconvert is not available in this release yet; use ffmpeg.")
 TRANSCODER_BACKENDS = {
     "ffmpeg": "catalog.transcoding.backends.ffmpeg.FFmpegTranscoder",
     "mediaconvert": "catalog.transcoding.backends.mediaconvert.MediaConvertTranscoder",
@@ -201,7 +203,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_THROTTLE_RATES": {"uploads": "60/hour"},
+    # "auth": password guesses against POST /api/auth/token/, per client address.
+    "DEFAULT_THROTTLE_RATES": {"uploads": "60/hour", "auth": "20/minute"},
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Onair API",

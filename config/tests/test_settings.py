@@ -47,6 +47,7 @@ def test_a_good_configuration_starts() -> None:
         ("dev", {"DATABASE_URL": "mysql://x"}, "DATABASE_URL must be sqlite:/// or postgres://"),
         ("dev", {"DATABASE_URL": "nonsense"}, "DATABASE_URL must be sqlite:/// or postgres://"),
         ("dev", {"TRANSCODER": "foo"}, "TRANSCODER='foo' is not one of ffmpeg, mediaconvert."),
+        ("dev", {"TRANSCODER": "mediaconvert"}, "TRANSCODER=mediaconvert is not available"),
         ("dev", {"LIVE_BACKEND": "rtsp"}, "LIVE_BACKEND='rtsp' is not one of local, ivs."),
         ("dev", {"STORAGE_BACKEND": "s3"}, "STORAGE_BACKEND=s3 needs AWS_STORAGE_BUCKET_NAME."),
         ("dev", {"DJANGO_DEBUG": "maybe"}, "DJANGO_DEBUG='maybe' is not a yes/no value"),
