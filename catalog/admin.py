@@ -12,40 +12,39 @@ from catalog import services
 from catalog.models import Rendition, Subtitle, TranscodeJob, Video
 
 
-class RenditionInline(admin.TabularInline[Rendition, Video]):
-    model = Rendition
+class ReadOnlyInline(admin.TabularInline[Any, Video]):
+    """An inline that shows rows without adding, changing or deleting them."""
+
     extra = 0
     can_delete = False
-    fields = ("width", "height", "bitrate", "codecs", "bytes", "playlist_path")
-    readonly_fields = fields
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return self.fields or ()
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
 
-class SubtitleInline(admin.TabularInline[Subtitle, Video]):
-    """Read-only: tracks are added on the owner's subtitles page or the API (validated)."""
+class RenditionInline(ReadOnlyInline):
+    """Written by the transcoding pipeline only."""
+
+    model = Rendition
+    fields = ("width", "height", "bitrate", "codecs", "bytes", "playlist_path")
+
+
+class SubtitleInline(ReadOnlyInline):
+    """Tracks are added on the owner's subtitles page or through the API (validated there)."""
 
     model = Subtitle
-    extra = 0
-    can_delete = False
     fields = ("language", "label", "file", "created")
-    readonly_fields = fields
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
-class TranscodeJobInline(admin.TabularInline[TranscodeJob, Video]):
+class TranscodeJobInline(ReadOnlyInline):
+    """Jobs belong to the pipeline; the change link opens the job's read-only page."""
+
     model = TranscodeJob
-    extra = 0
-    can_delete = False
     fields = ("id", "status", "progress", "attempt", "created", "finished_at", "error")
-    readonly_fields = fields
     show_change_link = True
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 MEDIA_FIELDS = (
