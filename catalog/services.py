@@ -93,6 +93,10 @@ def video_delete(*, video: Video) -> None:
     """Delete a video and, after commit, every file it owns."""
     prefix = f"videos/{video.pk}"
     with transaction.atomic():
+        # Lock in the order the transcode's publish does (jobs, then the video), so a delete
+        # that meets a finishing transcode waits for it instead of deadlocking.
+        list(TranscodeJob.objects.select_for_update().filter(video_id=video.pk).values("pk"))
+        list(Video.objects.select_for_update().filter(pk=video.pk).values("pk"))
         video.delete()
         transaction.on_commit(lambda: storage.delete_prefix(prefix), robust=True)
 
