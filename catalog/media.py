@@ -25,7 +25,7 @@ from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 from django.views.decorators.http import require_http_methods
 
-from catalog.ids import looks_like_id
+from catalog import selectors
 from catalog.models import Video
 
 CHUNK_BYTES = 256 * 1024
@@ -114,17 +114,13 @@ def is_private_to_requester(request: HttpRequest, name: str) -> bool:
     match = _VIDEO_FILE.match(name)
     if match is None:
         return False
-    video_id = match.group(1)
-    row = None
-    if looks_like_id(video_id):
-        videos = Video.objects.filter(pk=video_id).order_by()
-        row = videos.values_list("visibility", "owner_id").first()
-    if row is not None and row[0] != Video.Visibility.PRIVATE:
+    access = selectors.video_media_access(video_id=match.group(1))
+    if access is not None and access.visibility != Video.Visibility.PRIVATE:
         return False
     # Read the session for a missing video too: both 404s then look alike (Vary: Cookie),
     # so a private video's existence does not show.
     user = request.user
-    if row is not None and user.is_authenticated and user.pk == row[1]:
+    if access is not None and user.is_authenticated and user.pk == access.owner_id:
         return True
     raise Http404("No such file.")
 

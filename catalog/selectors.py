@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
 
@@ -72,6 +74,19 @@ def video_get_owned(*, user: Viewer, video_id: str) -> Video | None:
     if not user.is_authenticated or not looks_like_id(video_id):
         return None
     return owned_videos(user=user).filter(pk=video_id).first()
+
+
+class MediaAccess(NamedTuple):
+    visibility: str
+    owner_id: int
+
+
+def video_media_access(*, video_id: str) -> MediaAccess | None:
+    """Return who may fetch a video's files, in one primary-key query (hot path: segments)."""
+    if not looks_like_id(video_id):
+        return None
+    row = Video.objects.filter(pk=video_id).order_by().values_list("visibility", "owner_id").first()
+    return MediaAccess(*row) if row else None
 
 
 def subtitle_get(*, video: Video, language: str) -> Subtitle | None:
