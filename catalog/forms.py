@@ -6,7 +6,6 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
-from django.core.files.uploadedfile import UploadedFile
 
 from catalog import subtitles
 from catalog.models import Video
@@ -103,17 +102,6 @@ class SubtitleForm(forms.Form):
         self.fields[
             "file"
         ].help_text = f"WebVTT (.vtt) or SRT (.srt), up to {limit}; SRT is converted to WebVTT."
-
-    def clean_file(self) -> UploadedFile:
-        """Refuse a file over ``SUBTITLE_MAX_BYTES`` by its real size before reading it."""
-        file: UploadedFile = self.cleaned_data["file"]
-        limit = settings.SUBTITLE_MAX_BYTES
-        if (file.size or 0) > limit:
-            raise forms.ValidationError(
-                f"The file is {human_bytes(file.size or 0)}; subtitle files may be up to "
-                f"{human_bytes(limit)}."
-            )
-        return file
 
     def clean_language(self) -> str:
         """Return the tag in its usual case (pt-br → pt-BR)."""

@@ -118,7 +118,13 @@ def video_retry(*, video: Video) -> TranscodeJob:
 
 
 def _read_subtitle(file: File[Any]) -> bytes:
-    """Read at most one byte more than the subtitle limit (the size check needs no more)."""
+    """Refuse a file over the subtitle limit by its size; read at most one byte past it."""
+    limit = settings.SUBTITLE_MAX_BYTES
+    if (file.size or 0) > limit:
+        raise InvalidSubtitle(
+            f"The file is {human_bytes(file.size or 0)}; subtitle files may be up to "
+            f"{human_bytes(limit)}."
+        )
     file.seek(0)
     data = file.read(settings.SUBTITLE_MAX_BYTES + 1)
     return data.encode() if isinstance(data, str) else bytes(data)

@@ -94,10 +94,9 @@ def decode(data: bytes) -> str:
 def to_webvtt(data: bytes) -> str:
     """Return the subtitle file as valid WebVTT, converting SRT; refuse anything else."""
     limit = settings.SUBTITLE_MAX_BYTES
-    if len(data) > limit:
+    if len(data) > limit:  # the caller reads at most limit + 1 bytes: no real size here
         raise InvalidSubtitle(
-            f"The subtitle file is {len(data) / 1024:.0f} KB; "
-            f"the largest allowed is {limit / 1024:.0f} KB."
+            f"The subtitle file is larger than {limit / 1024:.0f} KB, the largest allowed."
         )
     if not data.strip():
         raise InvalidSubtitle("The subtitle file is empty.")

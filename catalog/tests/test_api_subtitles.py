@@ -124,7 +124,10 @@ def test_oversized_subtitle_is_refused(alice_api: APIClient, video: Video, setti
     settings.SUBTITLE_MAX_BYTES = 1024
     response = post_subtitle(alice_api, video, VTT + b"\n00:03.000 --> 00:04.000\nxx\n" * 100)
     assert response.status_code == 400
-    assert "the largest allowed is 1 KB" in response.json()["file"][0]
+    assert response.json()["file"] == [
+        f"The file is {response.wsgi_request.FILES['file'].size / 1024:.1f} KB; "
+        "subtitle files may be up to 1.0 KB."
+    ]
     assert not Subtitle.objects.exists()
 
 

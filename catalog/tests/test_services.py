@@ -143,9 +143,15 @@ def test_subtitle_set_removes_its_file_when_the_database_fails(
 
 def test_subtitle_set_reads_no_more_than_the_limit(user: User, settings) -> None:
     settings.SUBTITLE_MAX_BYTES = 50
+    video = make_video(user)
     big = mock.MagicMock(wraps=ContentFile(VTT * 100))
+    big.size = len(VTT * 100)
+    with pytest.raises(InvalidSubtitle, match="subtitle files may be up to 50 bytes"):
+        services.subtitle_set(video=video, language="en", file=big)
+    big.read.assert_not_called()  # a known size is refused without reading
+    big.size = None  # a stream of unknown size: read one byte past the limit, no more
     with pytest.raises(InvalidSubtitle, match="largest allowed"):
-        services.subtitle_set(video=make_video(user), language="en", file=big)
+        services.subtitle_set(video=video, language="en", file=big)
     big.read.assert_called_once_with(51)
 
 

@@ -113,7 +113,7 @@ def test_undecodable_bytes_are_refused() -> None:
 
 def test_size_limit(settings) -> None:
     settings.SUBTITLE_MAX_BYTES = 100
-    with pytest.raises(InvalidSubtitle, match="largest allowed"):
+    with pytest.raises(InvalidSubtitle, match="larger than 0 KB, the largest allowed"):
         subtitles.to_webvtt(b"WEBVTT\n\n" + b"00:01.000 --> 00:02.000\nxx\n\n" * 10)
 
 
