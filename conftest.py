@@ -15,6 +15,7 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from accounts.models import User
+from config import health
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -50,6 +51,12 @@ async def async_db(transactional_db: None) -> AsyncIterator[None]:
 def empty_cache() -> None:
     """Start each test with an empty cache (API rate limits count in it)."""
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def fresh_readiness() -> None:
+    """Start each test with no remembered /readyz answer (each process keeps its own)."""
+    health.forget()
 
 
 @pytest.fixture

@@ -48,10 +48,13 @@ CONTENT_TYPES = {
 # Every published output is uniquely named per transcode attempt (and subtitles carry a
 # random suffix), so whatever is not a playlist never changes under its URL.
 IMMUTABLE_SUFFIXES = frozenset(CONTENT_TYPES) - {".m3u8"}
-# Uploaded originals and probe files are inputs, not something to publish.
-_NOT_SERVED = re.compile(r"^(?:videos/[^/]+/source/|healthcheck/)")
+# Uploaded originals are inputs, not something to publish.
+_NOT_SERVED = re.compile(r"^videos/[^/]+/source/")
 _VIDEO_FILE = re.compile(r"^videos/([^/]+)/")
-_RANGE = re.compile(r"^bytes=\s*(\d*)\s*-\s*(\d*)\s*$", re.IGNORECASE)
+# At most 18 digits a position (an exabyte): longer ones are no file of ours, and int()
+# refuses strings over 4 300 digits with an error. Such a header is ignored, as any
+# malformed one is.
+_RANGE = re.compile(r"^bytes=\s*([0-9]{0,18})\s*-\s*([0-9]{0,18})\s*$", re.IGNORECASE)
 
 
 class RangeNotSatisfiable(Exception):

@@ -17,7 +17,9 @@ from catalog.errors import InvalidSubtitle
 
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 _VTT_HEADER = re.compile(r"^WEBVTT(?:[ \t].*)?$")
-_VTT_TIME = r"(?:(\d{2,}):)?([0-5]\d):([0-5]\d)\.(\d{3})"
+# Hours bounded (WebVTT sets no maximum): int() refuses over 4 300 digits with an error, and
+# no video runs 10⁹ hours. ASCII digits only: a browser reads no others in a timestamp.
+_VTT_TIME = r"(?:([0-9]{2,9}):)?([0-5][0-9]):([0-5][0-9])\.([0-9]{3})"
 _VTT_TIMING = re.compile(rf"^{_VTT_TIME}[ \t]+-->[ \t]+{_VTT_TIME}(?:[ \t]+.*)?$")
 # SRT writers differ: accept a dot for the comma, one-digit hours, and trailing coordinates.
 _SRT_TIME = r"(\d{1,3}):([0-5]\d):([0-5]\d)[,.](\d{3})"

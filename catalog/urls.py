@@ -1,6 +1,7 @@
 from django.urls import path
 
 from catalog import views
+from config import body_limits
 
 app_name = "catalog"
 urlpatterns = [
@@ -18,3 +19,7 @@ urlpatterns = [
         name="subtitle_remove",
     ),
 ]
+
+# What these routes' POST bodies may hold; every other route: DATA_UPLOAD_MAX_MEMORY_SIZE.
+body_limits.accept(body_limits.UPLOAD, f"{app_name}:upload")
+body_limits.accept(body_limits.SUBTITLE, f"{app_name}:video_subtitles")

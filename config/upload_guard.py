@@ -1,7 +1,9 @@
-"""An ASGI guard that refuses request bodies over ``UPLOAD_MAX_BYTES`` before Django reads them.
+"""An ASGI guard that refuses request bodies over their route's limit before Django reads them.
 
 Django's ASGI handler reads the whole body (to a temporary file) before any view runs, so a
-view cannot refuse a huge upload early. This guard answers 413 at once when
+view cannot refuse a huge upload early. Each route's limit comes from ``config/body_limits.py``
+(``UPLOAD_MAX_BYTES`` on the upload routes, ``SUBTITLE_MAX_BYTES`` on the subtitle ones,
+``DATA_UPLOAD_MAX_MEMORY_SIZE`` everywhere else). This guard answers 413 at once when
 ``Content-Length`` is too large, and otherwise counts the body as it arrives: once over the
 limit it hands Django ``http.disconnect`` (Django then drops the request, no view runs) and
 sends the 413 itself. Chunked bodies without ``Content-Length`` are caught by the counting.
@@ -14,7 +16,7 @@ import json
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
-from django.conf import settings
+from config.body_limits import BodyLimit, limit_for
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -22,18 +24,11 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[..., Awaitable[None]]  # loose: Django's and Channels' own hints differ
 
-# Room for the multipart envelope (boundaries, part headers, the other form fields).
-ENVELOPE_BYTES = 1024 * 1024
 # After cutting a body off, read (and drop) a bounded rest of it before answering: a server
 # that closes with unread input makes the kernel reset the connection, and the client then
 # sees "connection reset" instead of our 413 (nginx's lingering close does the same).
 DRAIN_BYTES = 16 * 1024 * 1024
 DRAIN_SECONDS = 5.0
-
-
-def body_limit() -> int:
-    """Return the largest request body accepted (read per request so tests can change it)."""
-    return int(settings.UPLOAD_MAX_BYTES) + ENVELOPE_BYTES
 
 
 def _declared_length(scope: Scope) -> int | None:
@@ -46,18 +41,18 @@ def _declared_length(scope: Scope) -> int | None:
     return None
 
 
-def _message(size: int | None) -> str:
+def _message(limit: BodyLimit, size: int | None) -> str:
     from catalog.services import human_bytes  # Django is set up by the time a request comes
 
-    limit = human_bytes(settings.UPLOAD_MAX_BYTES)
+    allowed = human_bytes(limit.allowed() or 0)
     if size is None:
-        return f"The upload is larger than {limit}; the largest allowed is {limit}."
-    return f"The upload is {human_bytes(size)}; the largest allowed is {limit}."
+        return f"The {limit.what} is larger than {allowed}; the largest allowed is {allowed}."
+    return f"The {limit.what} is {human_bytes(size)}; the largest allowed is {allowed}."
 
 
-async def send_413(send: Send, size: int | None) -> None:
+async def send_413(send: Send, limit: BodyLimit, size: int | None) -> None:
     """Answer 413 with a JSON ``detail`` and close the connection (the body is unread)."""
-    body = json.dumps({"detail": _message(size)}).encode()
+    body = json.dumps({"detail": _message(limit, size)}).encode()
     await send(
         {
             "type": "http.response.start",
@@ -87,7 +82,7 @@ async def drain(receive: Receive) -> None:
 
 
 class UploadSizeGuard:
-    """Wrap an ASGI app; refuse HTTP request bodies larger than ``body_limit()``."""
+    """Wrap an ASGI app; refuse HTTP request bodies larger than their route accepts."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -96,10 +91,14 @@ class UploadSizeGuard:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        limit = body_limit()
+        route_limit = limit_for(scope)
+        limit = route_limit.max_body()
+        if limit is None:  # the setting says "no limit" (Django's DATA_UPLOAD_MAX_MEMORY_SIZE)
+            await self.app(scope, receive, send)
+            return
         declared = _declared_length(scope)
         if declared is not None and declared > limit:
-            await send_413(send, declared)
+            await send_413(send, route_limit, declared)
             return
 
         received = 0
@@ -130,7 +129,7 @@ class UploadSizeGuard:
         if tripped and not started:
             if not body_ended:
                 await drain(receive)
-            await send_413(send, None)
+            await send_413(send, route_limit, None)
 
 
 def guard(app: ASGIApp) -> UploadSizeGuard:

@@ -3,8 +3,13 @@
 from rest_framework.routers import SimpleRouter
 
 from catalog.api.views import VideoViewSet
+from config import body_limits
 
 router = SimpleRouter()
 router.register("videos", VideoViewSet, basename="api-video")
 
 urlpatterns = router.urls
+
+# What these routes' POST bodies may hold; every other route: DATA_UPLOAD_MAX_MEMORY_SIZE.
+body_limits.accept(body_limits.UPLOAD, "api-video-list")
+body_limits.accept(body_limits.SUBTITLE, "api-video-subtitles")

@@ -93,6 +93,13 @@ def test_a_second_file_replaces_the_first_and_its_file_is_deleted(
         ({"language": "../../x"}, VTT, "language", "is not a language tag"),
         ({"language": ""}, VTT, "language", "This field may not be blank."),
         ({"label": "L" * 101}, VTT, "label", "no more than 100 characters"),
+        pytest.param(
+            {},
+            b"WEBVTT\n\n" + b"9" * 5000 + b":00:00.000 --> 00:00:01.000\nx\n",
+            "file",
+            "is not a valid timing line",  # not a 500: int() refuses over 4 300 digits
+            id="5000-digit-hours",
+        ),
     ],
 )
 def test_bad_subtitles_are_refused(

@@ -81,6 +81,23 @@ def test_multiple_or_malformed_ranges_get_the_whole_file(
     assert body(response) == DATA
 
 
+@pytest.mark.parametrize(
+    "header",
+    [
+        pytest.param("bytes=" + "9" * 5000 + "-", id="first"),
+        pytest.param("bytes=0-" + "9" * 5000, id="last"),
+        pytest.param("bytes=-" + "9" * 5000, id="suffix"),
+        pytest.param("bytes=" + "0" * 4999 + "1-", id="zeros"),
+    ],
+)
+def test_numbers_too_long_for_any_file_are_ignored(
+    client: Client, segment: str, header: str
+) -> None:
+    response = client.get(f"/media/{segment}", HTTP_RANGE=header)
+    assert response.status_code == 200
+    assert body(response) == DATA
+
+
 def test_head_sends_headers_only(client: Client, segment: str) -> None:
     response = client.head(f"/media/{segment}")
     assert response.status_code == 200

@@ -144,7 +144,10 @@ else:
 # Uploads: files above 2.5 MB go to a temporary file, never whole into memory.
 UPLOAD_MAX_BYTES = positive_int("UPLOAD_MAX_BYTES", 2 * 1024**3)
 FILE_UPLOAD_TEMP_DIR = None
-FILE_UPLOAD_PERMISSIONS = 0o644
+# Stored files for this app's user and group only (a web server that serves MEDIA_ROOT
+# itself joins the group), never for every account on the machine.
+FILE_UPLOAD_PERMISSIONS = 0o640
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750
 SUBTITLE_MAX_BYTES = 2 * 1024**2
 
 # --- media pipeline ---

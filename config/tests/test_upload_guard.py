@@ -3,26 +3,24 @@
 from __future__ import annotations
 
 import json
-import os
-import socket
-import subprocess
-import sys
-import time
-from collections.abc import Iterable
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from asgiref.sync import sync_to_async
-from django.conf import settings as django_settings
 
 from catalog.models import Video
 from config import upload_guard
 from config.asgi import application
-from config.upload_guard import ENVELOPE_BYTES, UploadSizeGuard, body_limit
+from config.body_limits import ENVELOPE_BYTES
+from config.tests.asgi_driver import Echo, run
+from config.tests.server import chunked, exchange, uvicorn
+from config.upload_guard import UploadSizeGuard
 
 LIMIT = 1000  # UPLOAD_MAX_BYTES in these tests; the guard allows ENVELOPE_BYTES more
+BODY_MAX = LIMIT + ENVELOPE_BYTES  # the largest body POST /api/videos/ takes here
 
 
 @pytest.fixture(autouse=True)
@@ -30,69 +28,9 @@ def small_limit(settings) -> None:
     settings.UPLOAD_MAX_BYTES = LIMIT
 
 
-def scope(headers: dict[str, str], path: str = "/echo") -> dict[str, Any]:
-    return {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": "POST",
-        "scheme": "http",
-        "path": path,
-        "raw_path": path.encode(),
-        "query_string": b"",
-        "root_path": "",
-        "headers": [(k.lower().encode(), v.encode()) for k, v in headers.items()],
-        "client": ("127.0.0.1", 5000),
-        "server": ("testserver", 80),
-    }
-
-
-async def run(app: Any, headers: dict[str, str], chunks: Iterable[bytes], path: str = "/echo"):
-    """Drive an ASGI app by hand; return (status, body, how many chunks it pulled)."""
-    pending = list(chunks)
-    pulled = 0
-    sent: list[dict[str, Any]] = []
-
-    async def receive() -> dict[str, Any]:
-        nonlocal pulled
-        if pulled < len(pending):
-            pulled += 1
-            return {"type": "http.request", "body": pending[pulled - 1], "more_body": True}
-        if pulled == len(pending):
-            pulled += 1
-            return {"type": "http.request", "body": b"", "more_body": False}
-        return {"type": "http.disconnect"}
-
-    async def send(message: dict[str, Any]) -> None:
-        sent.append(message)
-
-    await app(scope(headers, path), receive, send)
-    start = next(m for m in sent if m["type"] == "http.response.start")
-    body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
-    return start["status"], body, pulled
-
-
-class Echo:
-    """A stand-in for Django: read the whole body, then answer with its length."""
-
-    def __init__(self) -> None:
-        self.seen = 0  # body bytes that reached the app
-
-    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
-        while True:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                return  # as Django does: the request is aborted, nothing is sent
-            self.seen += len(message.get("body", b""))
-            if not message.get("more_body"):
-                break
-        await send({"type": "http.response.start", "status": 200, "headers": []})
-        await send({"type": "http.response.body", "body": str(self.seen).encode()})
-
-
 @pytest.mark.anyio
 async def test_declared_length_over_the_limit_is_refused_without_reading() -> None:
-    declared = LIMIT + ENVELOPE_BYTES + 1
+    declared = BODY_MAX + 1
     app = Echo()
     status, body, pulled = await run(
         UploadSizeGuard(app), {"content-length": str(declared)}, [b"x"]
@@ -113,7 +51,7 @@ async def test_a_body_longer_than_it_said_is_cut_off() -> None:
     assert json.loads(body)["detail"] == (
         "The upload is larger than 1000 bytes; the largest allowed is 1000 bytes."
     )
-    assert app.seen == body_limit() // len(chunk) * len(chunk)  # nothing past the limit
+    assert app.seen == BODY_MAX // len(chunk) * len(chunk)  # nothing past the limit
     assert pulled == 41  # the rest was drained (dropped) so the client can read the 413
 
 
@@ -135,7 +73,7 @@ async def test_draining_is_bounded(monkeypatch) -> None:
 @pytest.mark.parametrize("declare", [True, False])
 @pytest.mark.anyio
 async def test_a_body_exactly_at_the_limit_passes(declare: bool) -> None:
-    size = body_limit()
+    size = BODY_MAX
     headers = {"content-length": str(size)} if declare else {}
     status, body, _ = await run(UploadSizeGuard(Echo()), headers, [b"x" * (size - 1), b"x"])
     assert (status, body) == (200, str(size).encode())
@@ -192,64 +130,32 @@ async def test_real_uploads_at_and_over_the_limit(async_db: None, media_root: Pa
 # --- a real server -------------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
-def uvicorn_server(tmp_path: Path):
-    port = _free_port()
+def uvicorn_server(tmp_path: Path) -> Iterator[int]:
     env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.test",
         "UPLOAD_MAX_BYTES": str(LIMIT),
         "MEDIA_ROOT": str(tmp_path / "media"),
         "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",  # never the developer's
     }
-    cmd = [sys.executable, "-m", "uvicorn", "config.asgi:application", "--port", str(port)]
-    cmd += ["--host", "127.0.0.1", "--lifespan", "off", "--log-level", "warning"]
-    proc = subprocess.Popen(cmd, env=env, cwd=django_settings.BASE_DIR)
-    try:
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.1)
+    with uvicorn(env) as port:
         yield port
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
-
-
-def _response(sock: socket.socket) -> bytes:
-    data = b""
-    while chunk := sock.recv(65536):
-        data += chunk
-    return data
 
 
 def test_uvicorn_answers_413_before_the_body_is_sent(uvicorn_server: int) -> None:
-    with socket.create_connection(("127.0.0.1", uvicorn_server), timeout=10) as sock:
-        sock.sendall(
-            b"POST /api/videos/ HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-            b"Content-Type: application/octet-stream\r\nContent-Length: 5000000000\r\n\r\n"
-        )
-        reply = _response(sock)  # not one byte of the 5 GB body was sent
+    reply = exchange(
+        uvicorn_server,
+        b"POST /api/videos/ HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        b"Content-Type: application/octet-stream\r\nContent-Length: 5000000000\r\n\r\n",
+    )  # not one byte of the 5 GB body was sent
     assert reply.startswith(b"HTTP/1.1 413 ")
     assert b'"The upload is 4.7 GB; the largest allowed is 1000 bytes."' in reply
 
 
 def test_uvicorn_cuts_off_a_chunked_body(uvicorn_server: int) -> None:
-    chunk = b"x" * 64 * 1024
-    frame = f"{len(chunk):x}\r\n".encode() + chunk + b"\r\n"
-    with socket.create_connection(("127.0.0.1", uvicorn_server), timeout=10) as sock:
-        sock.sendall(
-            b"POST /api/videos/ HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-            b"Transfer-Encoding: chunked\r\n\r\n" + frame * 48 + b"0\r\n\r\n"
-        )  # 3 MiB, with no length announced
-        reply = _response(sock)
+    reply = exchange(
+        uvicorn_server,
+        b"POST /api/videos/ HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        b"Transfer-Encoding: chunked\r\n\r\n" + chunked(b"x" * 3 * 1024 * 1024),
+    )  # 3 MiB, with no length announced
     assert reply.startswith(b"HTTP/1.1 413 ")
     assert b"The upload is larger than 1000 bytes" in reply
