@@ -47,9 +47,16 @@ async def async_db(transactional_db: None) -> AsyncIterator[None]:
 
 
 @pytest.fixture(autouse=True)
-def empty_cache() -> None:
-    """Start each test with an empty cache (API rate limits count in it)."""
-    cache.clear()
+def empty_cache(request: pytest.FixtureRequest) -> None:
+    """Start each test that uses the database with an empty cache (rate limits count in it).
+
+    The cache is a table of the test database: a ``db`` test rolls its rows back by itself, a
+    ``transactional_db`` one leaves them for the next test, and a test without the database
+    has no cache to clear (and may not touch the table).
+    """
+    if "django_db_setup" in request.fixturenames or request.node.get_closest_marker("django_db"):
+        request.getfixturevalue("db")  # the test database first (transactional_db still wins)
+        cache.clear()
 
 
 @pytest.fixture
