@@ -15,6 +15,7 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from accounts.models import User
+from config import ratelimit
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -57,6 +58,27 @@ def empty_cache(request: pytest.FixtureRequest) -> None:
     if "django_db_setup" in request.fixturenames or request.node.get_closest_marker("django_db"):
         request.getfixturevalue("db")  # the test database first (transactional_db still wins)
         cache.clear()
+
+
+class FrozenClock:
+    """The rate limits' clock, held still at the start of a window, moved only by tests."""
+
+    def __init__(self) -> None:
+        self.now = 86400.0 * 20_000  # midnight: the start of every window (minutes to a day)
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@pytest.fixture
+def limits_clock(monkeypatch: pytest.MonkeyPatch) -> FrozenClock:
+    """Freeze the limits' clock, so that no window ends mid-test unless the test says so."""
+    clock = FrozenClock()
+    monkeypatch.setattr(ratelimit, "clock", clock)
+    return clock
 
 
 @pytest.fixture
