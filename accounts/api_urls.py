@@ -26,7 +26,8 @@ class TokenView(ObtainAuthToken):
         except exceptions.ValidationError as error:
             # "Unable to log in with provided credentials." (not a missing field)
             codes = error.get_codes()
-            if isinstance(codes, dict) and "authorization" in codes.get("non_field_errors", []):
+            general = codes.get("non_field_errors") if isinstance(codes, dict) else None
+            if isinstance(general, list) and "authorization" in general:
                 limits.sign_in_failed(request, username)
             raise
         limits.sign_in_succeeded(request, username)

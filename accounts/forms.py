@@ -42,7 +42,8 @@ class LimitedSignInMixin:
             if error.code == "invalid_login" and self.user_cache is None:
                 limits.sign_in_failed(self.request, username)
             raise
-        limits.sign_in_succeeded(self.request, username)
+        if self.user_cache is not None:  # else a field is missing: nothing was tried
+            limits.sign_in_succeeded(self.request, username)
         return cleaned
 
 

@@ -22,7 +22,8 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.forms.forms import NON_FIELD_ERRORS, BaseForm
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.forms.forms import BaseForm
 from django.forms.utils import ErrorDict
 from django.http import HttpRequest, HttpResponse
 from rest_framework import exceptions, status
@@ -156,7 +157,7 @@ def refuse_form(form: BaseForm, message: str) -> None:
     """Make ``form`` invalid with only ``message``, validating (and querying) nothing."""
     errors: Any = ErrorDict()
     errors[NON_FIELD_ERRORS] = form.error_class([message], error_class="nonfield")
-    form._errors = errors
+    form._errors = errors  # type: ignore[attr-defined]  # what full_clean() would set
 
 
 def too_many(response: HttpResponse, wait: int) -> HttpResponse:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
-from django.http import HttpResponse
 from django.test import Client
 
 from accounts.models import User
@@ -23,12 +24,12 @@ def _limits(settings, limits_clock: FrozenClock) -> None:
 PASSWORD = "a-very-good-passphrase"
 
 
-def sign_up(name: str, *, address: str = HOME) -> HttpResponse:
+def sign_up(name: str, *, address: str = HOME) -> Any:
     data = {"username": name, "email": "", "password1": PASSWORD, "password2": PASSWORD}
     return Client().post("/accounts/signup/", data, REMOTE_ADDR=address)
 
 
-def assert_limited(response: HttpResponse) -> None:
+def assert_limited(response: Any) -> None:
     assert response.status_code == 429
     assert 0 < int(response["Retry-After"]) <= 3600
     html = response.content.decode()

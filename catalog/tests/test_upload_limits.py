@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.files.base import ContentFile
-from django.http import HttpResponse
 from django.test import Client
 from rest_framework.test import APIClient
 
@@ -26,18 +26,18 @@ def _limits(settings, limits_clock: FrozenClock) -> None:
     settings.RATE_UPLOADS_REFUSED = "4/h"
 
 
-def post_video(client: APIClient, *, address: str = HOME, valid: bool = True) -> HttpResponse:
+def post_video(client: APIClient, *, address: str = HOME, valid: bool = True) -> Any:
     data = {"title": "Holiday", "file": upload()} if valid else {"title": "No file"}
     return client.post("/api/videos/", data, format="multipart", REMOTE_ADDR=address)
 
 
-def post_page(client: Client, *, address: str = HOME, valid: bool = True) -> HttpResponse:
+def post_page(client: Client, *, address: str = HOME, valid: bool = True) -> Any:
     data = {"title": "Holiday" if valid else "", "visibility": "public"}
     data["file"] = ContentFile(b"\x00" * 2048, name="clip.mp4")  # type: ignore[assignment]
     return client.post("/upload/", data, REMOTE_ADDR=address)
 
 
-def assert_limited_api(response: HttpResponse, what: str, rate: str) -> None:
+def assert_limited_api(response: Any, what: str, rate: str) -> None:
     assert response.status_code == 429
     assert 0 < int(response["Retry-After"]) <= 3600
     expected = f"Too many {what} (the limit is {rate}). Try again in 60 minutes."

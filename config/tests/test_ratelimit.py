@@ -55,10 +55,10 @@ def test_one_ipv6_subscriber_is_one_address() -> None:
 )
 def test_client_address(settings, proxies: int, forwarded: str | None, expected: str) -> None:
     settings.NUM_PROXIES = proxies
-    meta = {"REMOTE_ADDR": "10.0.0.2"}
+    request = RequestFactory().get("/", REMOTE_ADDR="10.0.0.2")
     if forwarded is not None:
-        meta["HTTP_X_FORWARDED_FOR"] = forwarded
-    assert client_address(RequestFactory().get("/", **meta)) == expected
+        request.META["HTTP_X_FORWARDED_FOR"] = forwarded
+    assert client_address(request) == expected
 
 
 def configured(**variables: str) -> subprocess.CompletedProcess[str]:
