@@ -13,7 +13,7 @@ from config.ratelimit import Limited
 class TokenView(ObtainAuthToken):
     """Trade a username and password for the account's API token (failures are limited)."""
 
-    throttle_classes = []  # every request is not the point: failed ones are, counted below
+    throttle_classes = []  # no request rate: failed sign-ins are what is limited, below
 
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         username = request.data.get("username") if hasattr(request.data, "get") else None
