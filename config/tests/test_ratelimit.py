@@ -76,7 +76,6 @@ def configured(**variables: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-@pytest.mark.django_db(False)
 @pytest.mark.parametrize(
     ("variables", "output"),
     [
@@ -92,7 +91,6 @@ def test_the_cache_follows_redis_url(variables: dict[str, str], output: str) -> 
     assert (result.returncode, result.stdout.strip()) == (0, output)
 
 
-@pytest.mark.django_db(False)
 @pytest.mark.parametrize(
     ("variables", "message"),
     [
