@@ -15,7 +15,7 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from accounts.models import User
-from config import health
+from config import health, ratelimit
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -48,9 +48,37 @@ async def async_db(transactional_db: None) -> AsyncIterator[None]:
 
 
 @pytest.fixture(autouse=True)
-def empty_cache() -> None:
-    """Start each test with an empty cache (API rate limits count in it)."""
-    cache.clear()
+def empty_cache(request: pytest.FixtureRequest) -> None:
+    """Start each test that uses the database with an empty cache (rate limits count in it).
+
+    The cache is a table of the test database: a ``db`` test rolls its rows back by itself, a
+    ``transactional_db`` one leaves them for the next test, and a test without the database
+    has no cache to clear (and may not touch the table).
+    """
+    if "django_db_setup" in request.fixturenames or request.node.get_closest_marker("django_db"):
+        request.getfixturevalue("db")  # the test database first (transactional_db still wins)
+        cache.clear()
+
+
+class FrozenClock:
+    """The rate limits' clock, held still at the start of a window, moved only by tests."""
+
+    def __init__(self) -> None:
+        self.now = 86400.0 * 20_000  # midnight: the start of every window (minutes to a day)
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@pytest.fixture
+def limits_clock(monkeypatch: pytest.MonkeyPatch) -> FrozenClock:
+    """Freeze the limits' clock, so that no window ends mid-test unless the test says so."""
+    clock = FrozenClock()
+    monkeypatch.setattr(ratelimit, "clock", clock)
+    return clock
 
 
 @pytest.fixture(autouse=True)

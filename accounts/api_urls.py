@@ -1,13 +1,37 @@
+from typing import Any
+
 from django.urls import path
+from rest_framework import exceptions
 from rest_framework.authtoken.views import ObtainAuthToken
-from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from accounts import limits
+from config.ratelimit import Limited
 
 
 class TokenView(ObtainAuthToken):
-    """Trade a username and password for the account's API token (rate-limited per client)."""
+    """Trade a username and password for the account's API token (failures are limited)."""
 
-    throttle_classes = [ScopedRateThrottle]
-    throttle_scope = "auth"
+    throttle_classes = []  # no request rate: failed sign-ins are what is limited, below
+
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        username = request.data.get("username") if hasattr(request.data, "get") else None
+        username = username if isinstance(username, str) else ""
+        wait = limits.sign_in_wait(request, username)
+        if wait:  # before the password is checked: a refused guess tells nothing
+            raise Limited(wait, limits.sign_in_refusal(wait))
+        try:
+            response = super().post(request, *args, **kwargs)
+        except exceptions.ValidationError as error:
+            # "Unable to log in with provided credentials." (not a missing field)
+            codes = error.get_codes()
+            general = codes.get("non_field_errors") if isinstance(codes, dict) else None
+            if isinstance(general, list) and "authorization" in general:
+                limits.sign_in_failed(request, username)
+            raise
+        limits.sign_in_succeeded(request, username)
+        return response
 
 
 urlpatterns = [

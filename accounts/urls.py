@@ -4,6 +4,7 @@ from accounts import views
 
 urlpatterns = [
     path("signup/", views.signup, name="signup"),
-    # login, logout, password change and reset, with templates in templates/registration/.
+    path("login/", views.SignInView.as_view(), name="login"),  # before Django's, to replace it
+    # logout, password change and reset, with templates in templates/registration/.
     path("", include("django.contrib.auth.urls")),
 ]

@@ -1,10 +1,34 @@
+from __future__ import annotations
+
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.response import TemplateResponse
 from django.views.decorators.http import require_http_methods
 
-from accounts.forms import SignupForm
+from accounts import limits
+from accounts.forms import SignInForm, SignupForm
+from config.ratelimit import refuse_form, too_many
+
+
+def limited_sign_in(response: HttpResponse) -> HttpResponse:
+    """Answer 429 with ``Retry-After`` when the page shows a sign-in refused by the limits."""
+    context = response.context_data if isinstance(response, TemplateResponse) else None
+    form = (context or {}).get("form")
+    wait = getattr(form, "retry_after", 0)
+    return too_many(response, wait) if wait else response
+
+
+class SignInView(auth_views.LoginView):
+    """Django's sign-in page, with the form that limits password guessing."""
+
+    authentication_form = SignInForm
+
+    def form_invalid(self, form: AuthenticationForm) -> HttpResponse:
+        return limited_sign_in(super().form_invalid(form))
 
 
 @require_http_methods(["GET", "POST"])
@@ -13,9 +37,16 @@ def signup(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("catalog:home")
     form = SignupForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        user = form.save()
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(request, f"Welcome to Onair, {user.get_username()}.")
-        return redirect("catalog:home")
-    return render(request, "registration/signup.html", {"form": form})
+    wait = limits.signup_wait(request) if request.method == "POST" else 0
+    if wait:  # refuse before validating: the form would tell which usernames exist
+        refuse_form(form, limits.signup_refusal(wait))
+    elif request.method == "POST":
+        accepted = form.is_valid()
+        limits.signup_counted(request, accepted=accepted)
+        if accepted:
+            user = form.save()
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, f"Welcome to Onair, {user.get_username()}.")
+            return redirect("catalog:home")
+    response = render(request, "registration/signup.html", {"form": form})
+    return too_many(response, wait) if wait else response

@@ -5,13 +5,18 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Q, QuerySet
+from django.db.models import FloatField, Q, QuerySet, Sum
+from django.db.models.functions import Cast, Coalesce
 
 from accounts.models import User
 from catalog.ids import looks_like_id
-from catalog.models import Subtitle, Video
+from catalog.models import Rendition, Subtitle, Video
 
 SEARCH_MAX_CHARS = 200
+# A video's length is known once its transcode has published; until then the queue quota
+# estimates it from the file's size at this bitrate, typical of 1080p phone video (a lower
+# guess would overcount most uploads, a higher one undercount them).
+ESTIMATE_BITS_PER_SECOND = 8_000_000
 
 Viewer = User | AnonymousUser
 
@@ -92,3 +97,20 @@ def video_media_access(*, video_id: str) -> MediaAccess | None:
 def subtitle_get(*, video: Video, language: str) -> Subtitle | None:
     """Return the video's subtitle track in ``language`` (case-insensitive), if any."""
     return Subtitle.objects.filter(video=video, language__iexact=language).first()
+
+
+def storage_used(*, user: User) -> int:
+    """Return the bytes the user's videos hold: their sources and their renditions."""
+    sources = Video.objects.filter(owner_id=user.pk).aggregate(total=Sum("source_size"))
+    renditions = Rendition.objects.filter(video__owner_id=user.pk).aggregate(total=Sum("bytes"))
+    return int(sources["total"] or 0) + int(renditions["total"] or 0)
+
+
+def queued_minutes(*, user: User) -> float:
+    """Return the minutes of the user's video queued or being transcoded."""
+    estimate = Cast("source_size", FloatField()) * 8 / ESTIMATE_BITS_PER_SECOND
+    seconds = Coalesce("duration", estimate, output_field=FloatField())
+    waiting = Video.objects.filter(
+        owner_id=user.pk, status__in=[Video.Status.QUEUED, Video.Status.PROCESSING]
+    )
+    return float(waiting.aggregate(total=Sum(seconds))["total"] or 0) / 60

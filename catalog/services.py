@@ -13,8 +13,14 @@ from django.db import transaction
 from django_q.tasks import async_task
 
 from accounts.models import User
-from catalog import storage, subtitles
-from catalog.errors import InvalidSubtitle, NotRetryable, UploadTooLarge
+from catalog import selectors, storage, subtitles
+from catalog.errors import (
+    InvalidSubtitle,
+    NotRetryable,
+    QueueQuotaExceeded,
+    StorageQuotaExceeded,
+    UploadTooLarge,
+)
 from catalog.models import Subtitle, TranscodeJob, Video
 
 log = logging.getLogger(__name__)
@@ -40,6 +46,27 @@ def check_upload_size(size: int) -> None:
         )
 
 
+def check_quotas(*, owner: User, size: int) -> None:
+    """Refuse an upload of ``size`` bytes that the owner's quotas have no room for."""
+    if owner.is_superuser:  # operators load archives and demo content; staff (streamers) don't
+        return
+    quota = settings.QUOTA_STORAGE_BYTES
+    used = selectors.storage_used(user=owner) if quota else 0
+    if quota and used + size > quota:
+        raise StorageQuotaExceeded(
+            f"This file ({human_bytes(size)}) does not fit in your storage quota of "
+            f"{human_bytes(quota)}: your videos already hold {human_bytes(used)}. "
+            "Delete some of them to make room."
+        )
+    quota = settings.QUOTA_QUEUED_MINUTES
+    queued = selectors.queued_minutes(user=owner) if quota else 0
+    if quota and queued >= quota:
+        raise QueueQuotaExceeded(
+            f"Your videos waiting to be processed add up to about {queued:.0f} minutes, and "
+            f"the queue quota is {quota} minutes. Upload this one once some of them are ready."
+        )
+
+
 def human_bytes(size: float) -> str:
     """Format a byte count the way people read it (1.5 GB)."""
     for unit in ("bytes", "KB", "MB", "GB"):
@@ -59,6 +86,7 @@ def video_create(
 ) -> Video:
     """Store an upload and queue its transcode; a failure leaves no row and no file behind."""
     check_upload_size(file.size or 0)
+    check_quotas(owner=owner, size=file.size or 0)  # before storing: refuse early and cheaply
     video = Video(
         owner=owner,
         title=title,
@@ -69,6 +97,9 @@ def video_create(
     video.source.save("upload", file, save=False)  # file work outside the transaction
     try:
         with transaction.atomic():
+            # Again under the owner's row lock: two uploads at once must not both fit.
+            User.objects.select_for_update().filter(pk=owner.pk).values_list("pk").first()
+            check_quotas(owner=owner, size=video.source_size)
             video.save(force_insert=True)
             job = TranscodeJob.objects.create(video=video)
             _enqueue_transcode(job)

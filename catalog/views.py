@@ -11,10 +11,11 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import User
-from catalog import selectors, services
+from catalog import limits, selectors, services
 from catalog.errors import CatalogError
 from catalog.forms import SubtitleForm, UploadForm, VideoDetailsForm
 from catalog.models import Video
+from config.ratelimit import refuse_form, too_many
 
 PAGE_SIZE = 20
 # Placeholder swapped for the new video's id by upload.js once the API answers.
@@ -52,24 +53,37 @@ def video_detail(request: HttpRequest, pk: str) -> HttpResponse:
     return render(request, "catalog/video_detail.html", context)
 
 
+def _store_upload(request: HttpRequest, form: UploadForm) -> Video | None:
+    """Store a valid form's upload; else return None, with the reason on the form."""
+    assert isinstance(request.user, User)
+    if not form.is_valid():
+        return None
+    try:
+        return services.video_create(owner=request.user, **form.cleaned_data)
+    except CatalogError as error:
+        form.add_error("file", str(error))
+        return None
+
+
 @login_required
 def upload(request: HttpRequest) -> HttpResponse:
     """Show the upload form; upload.js posts it to the API, this POST is the no-script path."""
     form = UploadForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        assert isinstance(request.user, User)
-        try:
-            video = services.video_create(owner=request.user, **form.cleaned_data)
-        except CatalogError as error:
-            form.add_error("file", str(error))
-        else:
+    refusal = limits.upload_refusal(request) if request.method == "POST" else None
+    if refusal:
+        refuse_form(form, refusal[1])
+    elif request.method == "POST":
+        video = _store_upload(request, form)
+        limits.upload_counted(request, accepted=video is not None)
+        if video is not None:
             messages.success(request, "Upload received. Your video is being processed.")
             return redirect(video)
     context = {
         "form": form,
         "video_url_template": reverse("catalog:video", args=[ID_PLACEHOLDER]),
     }
-    return render(request, "catalog/upload.html", context)
+    response = render(request, "catalog/upload.html", context)
+    return too_many(response, refusal[0]) if refusal else response
 
 
 @login_required

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import builtins
+import re
 import secrets
 import sys
 import warnings
@@ -70,6 +71,40 @@ def positive_int(name: str, default: int) -> int:
     if value <= 0:
         fail(f"{name} must be greater than zero, got {value}.")
     return value
+
+
+def non_negative_int(name: str, default: int) -> int:
+    """Read a whole number, zero allowed."""
+    try:
+        value = env.int(name, default=default)
+    except (ValueError, environ.ImproperlyConfigured):
+        fail(f"{name} must be a whole number, got {env.str(name)!r}.")
+        raise  # unreachable: fail() exits
+    if value < 0:
+        fail(f"{name} must be zero or more, got {value}.")
+    return value
+
+
+RATE = re.compile(r"^\s*(\d+)\s*/\s*(\d*)\s*(s|sec|second|m|min|minute|h|hour|d|day)s?\s*$", re.I)
+UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_rate(text: str) -> tuple[int, int]:
+    """Parse ``"5/15m"`` (or ``"60/hour"``) into (count, window seconds); ValueError if not."""
+    match = RATE.match(text)
+    if not match or int(match[1]) < 1 or match[2] == "0":
+        raise ValueError(f"{text!r} is not a rate such as 5/15m, 60/h or 100/day")
+    return int(match[1]), int(match[2] or 1) * UNIT_SECONDS[match[3][0].lower()]
+
+
+def rate(name: str, default: str) -> str:
+    """Read a rate limit such as ``5/15m`` (at most 5 in each 15-minute window)."""
+    value = env.str(name, default=default)
+    try:
+        parse_rate(value)
+    except ValueError as exc:
+        fail(f"{name}: {exc}.")
+    return value.strip()
 
 
 def database(default_url: str) -> dict[str, object]:

@@ -5,7 +5,12 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django.conf import settings
-from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
+from django.core.exceptions import (
+    RequestDataTooBig,
+    SuspiciousOperation,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
 from django.db.models import QuerySet
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
@@ -16,10 +21,9 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticatedOrReadOnly
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import BaseThrottle, UserRateThrottle
 
 from accounts.models import User
-from catalog import selectors, services
+from catalog import limits, selectors, services
 from catalog.api.permissions import IsOwnerOrReadOnly
 from catalog.api.serializers import (
     SubtitleCreateSerializer,
@@ -28,10 +32,11 @@ from catalog.api.serializers import (
     VideoSerializer,
     VideoUpdateSerializer,
 )
-from catalog.errors import CatalogError, InvalidSubtitle
+from catalog.errors import CatalogError, InvalidSubtitle, QueueQuotaExceeded
 from catalog.ids import looks_like_id
 from catalog.models import Video
 from catalog.services import human_bytes
+from config.ratelimit import Limited
 
 
 class APIError(exceptions.APIException):
@@ -52,12 +57,6 @@ def as_api_error(exc: Exception) -> Exception:
     if isinstance(exc, TooManyFieldsSent | TooManyFilesSent):
         return APIError(400, "The form has too many fields or files.")
     return exc
-
-
-class UploadThrottle(UserRateThrottle):
-    """Limit uploads per user (rate ``uploads`` in ``REST_FRAMEWORK``)."""
-
-    scope = "uploads"
 
 
 class ErrorSerializer(serializers.Serializer[Any]):
@@ -87,9 +86,6 @@ class VideoViewSet(viewsets.GenericViewSet[Video]):
 
     def get_queryset(self) -> QuerySet[Video]:
         return selectors.visible_videos(user=self.request.user)
-
-    def get_throttles(self) -> list[BaseThrottle]:
-        return [UploadThrottle()] if self.action == "create" else []
 
     def handle_exception(self, exc: Exception) -> Response:
         return super().handle_exception(as_api_error(exc))
@@ -127,9 +123,20 @@ class VideoViewSet(viewsets.GenericViewSet[Video]):
     )
     def create(self, request: Request) -> Response:
         """Store an upload and queue its processing."""
-        form = VideoCreateSerializer(data=request.data)
-        form.is_valid(raise_exception=True)
-        video = services.video_create(owner=cast(User, request.user), **form.validated_data)
+        refusal = limits.upload_refusal(request)
+        if refusal:  # checked before the body is parsed; not counted
+            raise Limited(*refusal)
+        try:
+            form = VideoCreateSerializer(data=request.data)
+            form.is_valid(raise_exception=True)
+            video = services.video_create(owner=cast(User, request.user), **form.validated_data)
+        except QueueQuotaExceeded as error:
+            limits.upload_counted(request, accepted=False)
+            raise Limited(error.retry_after, str(error)) from None
+        except (exceptions.APIException, CatalogError, SuspiciousOperation):
+            limits.upload_counted(request, accepted=False)
+            raise
+        limits.upload_counted(request, accepted=True)
         response = self._video_response(video, status.HTTP_201_CREATED)
         response["Location"] = f"/api/videos/{video.pk}/"
         return response

@@ -12,7 +12,9 @@ from config.env import (
     env,
     fail,
     media_origin,
+    non_negative_int,
     positive_int,
+    rate,
 )
 
 django_stubs_ext.monkeypatch()  # lets generic classes (Form[Model]) be subscripted
@@ -23,7 +25,7 @@ ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhos
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "accounts.apps.OnairAdminConfig",  # django.contrib.admin, its sign-in limited
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -193,6 +195,28 @@ if REDIS_URL:
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
+# --- cache: where rate-limit counters live ---
+# Not LocMemCache: it is per process, so two web processes behind a load balancer would each
+# count alone and let through twice the limit. The database cache needs nothing new (its
+# table comes from `manage.py createcachetable`, which `make run` and the test runner run);
+# Redis when there is one. Many entries: culling would forget counters.
+if REDIS_URL:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "onair_cache",
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
+        }
+    }
+# django-q2 writes its cluster statistics to a cache twice a second: keep those in memory, as
+# before, rather than in the SQLite file the web and worker share.
+CACHES["local"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+Q_CLUSTER["cache"] = "local"
+
 LIVE_BACKEND = choice("LIVE_BACKEND", "local", ("local", "ivs"))
 MODERATION_BACKEND = choice("MODERATION_BACKEND", "local", ("local", "rekognition", "off"))
 
@@ -206,9 +230,25 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    # "auth": password guesses against POST /api/auth/token/, per client address.
-    "DEFAULT_THROTTLE_RATES": {"uploads": "60/hour", "auth": "20/minute"},
 }
+
+# --- abuse limits: who the client is, how often it may act, how much a user may hold ---
+# How many proxies of ours add to X-Forwarded-For; 0 (nobody): the header is ignored. DRF's
+# throttles and config.ratelimit.client_address both read it.
+NUM_PROXIES = non_negative_int("NUM_PROXIES", 0)
+REST_FRAMEWORK["NUM_PROXIES"] = NUM_PROXIES
+# Rates "N/window" (5/15m: at most 5 in each 15 minutes), counted in the cache above. Failed
+# sign-ins count per account+address and per address, never per account alone: a stranger
+# guessing from elsewhere must not lock the owner out.
+RATE_SIGNIN_FAILURES = rate("RATE_SIGNIN_FAILURES", "5/15m")
+RATE_SIGNIN_FAILURES_ADDRESS = rate("RATE_SIGNIN_FAILURES_ADDRESS", "30/15m")
+RATE_SIGNUPS = rate("RATE_SIGNUPS", "5/h")  # accounts created, per address
+RATE_SIGNUPS_REFUSED = rate("RATE_SIGNUPS_REFUSED", "30/h")
+RATE_UPLOADS = rate("RATE_UPLOADS", "60/h")  # accepted uploads, per user and per address
+RATE_UPLOADS_REFUSED = rate("RATE_UPLOADS_REFUSED", "300/h")  # refused ones, counted apart
+# Per-user quotas (0: none); superusers have none.
+QUOTA_STORAGE_BYTES = non_negative_int("QUOTA_STORAGE_BYTES", 20 * 1024**3)
+QUOTA_QUEUED_MINUTES = non_negative_int("QUOTA_QUEUED_MINUTES", 300)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Onair API",
     "DESCRIPTION": "Video on demand, music and live channels.",
