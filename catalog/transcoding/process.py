@@ -26,7 +26,9 @@ LOG_TAIL_LINES = 40
 OPEN_FILES = 256  # input, log, pipes and a few HLS outputs per variant: far below this
 # ffmpeg gets no variable of ours: the worker's environment holds the secret key, the
 # database URL and AWS keys, and a process that parses hostile files must not have them.
-CHILD_ENV = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LC_ALL": "C"}
+# Few malloc arenas: glibc reserves 64 MB of address space per arena (up to 8 per core), which
+# counts against the address-space limit; with 4, a 1080p ladder reserves 1.4 GB, not 2.1.
+CHILD_ENV = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LC_ALL": "C", "MALLOC_ARENA_MAX": "4"}
 
 ProgressCallback = Callable[[float], None]
 
