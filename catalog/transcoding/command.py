@@ -5,8 +5,8 @@ from __future__ import annotations
 from fractions import Fraction
 from pathlib import Path
 
+from catalog.transcoding.formats import MEDIA_FORMATS
 from catalog.transcoding.ladder import AUDIO_BITRATE, Rung, gop_frames
-from catalog.transcoding.probe import MEDIA_FORMATS
 
 SCALER_FLAGS = "bicubic"
 FILTER_THREADS = 2  # cascaded scalers on 2 filter threads: fastest measured (STACK-NOTES)
