@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -27,7 +28,8 @@ def refusal(path: Path) -> str:
 
 def test_the_standard_clip(clip: Path) -> None:
     info = probe(clip)
-    assert info == MediaInfo(
+    assert info.video_frames > 0  # counted only as far as needed: see test_sparse_video.py
+    assert replace(info, video_frames=0) == MediaInfo(
         duration=pytest.approx(2.0, abs=0.05),  # type: ignore[arg-type]
         has_video=True,
         has_audio=True,
@@ -39,6 +41,7 @@ def test_the_standard_clip(clip: Path) -> None:
         audio_codec="aac",
         variable_frame_rate=False,
         has_cover=False,
+        demuxer="mov",
     )
     assert not info.audio_only
 

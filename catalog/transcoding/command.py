@@ -5,6 +5,7 @@ from __future__ import annotations
 from fractions import Fraction
 from pathlib import Path
 
+from catalog.transcoding.formats import MEDIA_FORMATS
 from catalog.transcoding.ladder import AUDIO_BITRATE, Rung, gop_frames
 
 SCALER_FLAGS = "bicubic"
@@ -18,6 +19,18 @@ def fps_expr(fps: float) -> str:
     """Write a frame rate as ffmpeg's exact fraction (29.97 -> 30000/1001)."""
     frac = Fraction(fps).limit_denominator(1001)
     return str(frac.numerator) if frac.denominator == 1 else f"{frac.numerator}/{frac.denominator}"
+
+
+def input_args(source: Path, demuxer: str = "", *, nested: tuple[str, ...] = ()) -> list[str]:
+    """Read ``source`` as a local file, with the demuxer the probe found and no other.
+
+    ffmpeg's own probe could pick another format than PyAV's did (the builds differ: only
+    ffmpeg's reads DASH), and a playlist format would open the files it names. ``nested``
+    are the demuxers ``demuxer`` itself opens (fMP4 segments of an HLS playlist).
+    """
+    allowed = ",".join((demuxer, *nested)) if demuxer else ",".join(MEDIA_FORMATS)
+    pin = ["-f", demuxer] if demuxer else []
+    return ["-protocol_whitelist", "file", *pin, "-format_whitelist", allowed, "-i", str(source)]
 
 
 def scale_filter(rung: Rung) -> str:
@@ -99,17 +112,19 @@ def ladder_command(
     has_audio: bool,
     preset: str,
     progress: bool = True,
+    demuxer: str = "",
 ) -> list[str]:
     """Return the ffmpeg arguments that decode ``source`` once and write every rung as HLS.
 
-    With no rungs (an audio-only file) the output is a single AAC rendition.
+    With no rungs (an audio-only file) the output is a single AAC rendition. ``demuxer``
+    is the format the probe found (``MediaInfo.demuxer``).
     """
     if not rungs and not has_audio:
         raise ValueError("nothing to encode: no video rungs and no audio")
     cmd = [ffmpeg, "-hide_banner", "-loglevel", "warning", "-y"]
     if progress:
         cmd += ["-progress", "pipe:1", "-nostats"]
-    cmd += ["-i", str(source)]
+    cmd += input_args(source, demuxer)
     if rungs:
         cmd += ["-filter_complex_threads", str(FILTER_THREADS)]
         cmd += ["-filter_complex", ladder_filter(rungs, fps)]

@@ -15,6 +15,13 @@ AUDIO_BITRATE = 128_000
 MAXRATE_FACTOR = 1.25
 BUFSIZE_FACTOR = 2.0
 MAX_FPS = 60.0
+# A sparse source (a still picture over a podcast, or a cost bomb: frames at 0 s and 6 h)
+# would have ffmpeg repeat frames to fill every second at the full rate. Output at most this
+# many frames per frame in the file, but never fewer than STILL_FPS (one frame per 2 s
+# keyframe interval), so the work follows what the file holds rather than its stated length.
+MAX_DUPLICATION = 8
+STILL_FPS = 0.5
+LOW_FPS = 12.0  # below this, fewer frames need fewer bits: bitrates shrink with the rate
 COMMON_RATES = (
     12.5,
     15.0,
@@ -95,23 +102,45 @@ def plan_ladder(
 
 
 def for_frame_rate(rungs: list[Rung], fps: float) -> list[Rung]:
-    """Give high-frame-rate video (above 30 fps) half as many bits again."""
-    if fps <= 31:
+    """Give high-frame-rate video (above 30 fps) half as many bits again, slow video fewer.
+
+    A still picture at 0.5 fps with a 30 fps budget would spend megabytes on each frame.
+    """
+    if fps > 31:
+        factor = 1.5
+    elif fps < LOW_FPS:
+        factor = max(fps, STILL_FPS) / LOW_FPS
+    else:
         return rungs
     return [
         Rung(
             r.width,
             r.height,
-            round(r.video_bitrate * 1.5),
-            round(r.maxrate * 1.5),
-            round(r.bufsize * 1.5),
+            max(MIN_VIDEO_BITRATE, round(r.video_bitrate * factor)),
+            max(round(MIN_VIDEO_BITRATE * MAXRATE_FACTOR), round(r.maxrate * factor)),
+            max(round(MIN_VIDEO_BITRATE * BUFSIZE_FACTOR), round(r.bufsize * factor)),
         )
         for r in rungs
     ]
 
 
-def output_fps(fps: float) -> float:
-    """Pick the constant output rate: the source's, snapped to a common rate, at most 60."""
+def output_fps(fps: float, *, frames: int = 0, duration: float = 0.0) -> float:
+    """Pick the constant output rate: the source's, snapped to a common rate, at most 60.
+
+    With ``frames`` (video frames in the file, as far as the probe counted) and
+    ``duration``, a sparse source gets a lower rate: see MAX_DUPLICATION.
+    """
+    rate = _snapped(fps)
+    if frames <= 0 or duration <= 0:
+        return rate
+    content = MAX_DUPLICATION * frames / duration
+    if content >= rate:
+        return rate
+    common = [r for r in COMMON_RATES if r <= content]
+    return common[-1] if common else max(STILL_FPS, math.floor(content * 2) / 2)
+
+
+def _snapped(fps: float) -> float:
     if not math.isfinite(fps) or fps <= 0:
         return 30.0
     fps = min(fps, MAX_FPS)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import statistics
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,11 +13,17 @@ import av.error
 from django.conf import settings
 
 from catalog.errors import CatalogError
+from catalog.transcoding.formats import MEDIA_FORMATS, PICTURE_FORMATS
+from catalog.transcoding.ladder import MAX_DUPLICATION, MAX_FPS
 
 MIN_SIDE = 16
 MIN_DURATION = 0.1
 FRAMES_TO_DECODE = 3
 PACKETS_FOR_RATE = 90
+OPEN_OPTIONS = {
+    "protocol_whitelist": "file",
+    "format_whitelist": ",".join(MEDIA_FORMATS + PICTURE_FORMATS),
+}
 
 
 class ProbeError(CatalogError):
@@ -38,6 +45,10 @@ class MediaInfo:
     audio_codec: str | None = None
     variable_frame_rate: bool = False
     has_cover: bool = False
+    demuxer: str = ""  # the format to read the file as (ffmpeg's -f), as the probe found it
+    # Video packets counted (demuxed, never decoded), up to the number that shows the
+    # frames really come at the declared rate: a sparse file has far fewer than that.
+    video_frames: int = 0
 
     @property
     def audio_only(self) -> bool:
@@ -147,6 +158,23 @@ def _reaches_end(container: Any, stream: Any, duration: float) -> bool:
     return False
 
 
+def _count_frames(container: Any, stream: Any, duration: float) -> int:
+    """Count the video's packets, stopping once there are enough for any output rate.
+
+    Demuxing only reads packet headers, so even the longest file allowed is counted in
+    about a second; a sparse one (a still picture, or frames at 0 s and 6 h) is read whole.
+    """
+    enough = math.ceil(duration * MAX_FPS / MAX_DUPLICATION)
+    container.seek(0)
+    count = 0
+    for packet in container.demux(stream):
+        if packet.size:
+            count += 1
+            if count >= enough:
+                break
+    return count
+
+
 def _check_size(width: int, height: int) -> None:
     limit = settings.MEDIA_MAX_DIMENSION
     if width > limit or height > limit:
@@ -180,7 +208,7 @@ def _check_duration(duration: float) -> None:
 
 
 def _inspect(container: Any, path: Path) -> MediaInfo:
-    if container.format.name in ("image2", "webp_pipe", "gif") or container.format.name.endswith(
+    if container.format.name in ("image2", "gif", "apng") or container.format.name.endswith(
         "_pipe"
     ):
         raise ProbeError("This file is a picture, not a video.")
@@ -215,10 +243,11 @@ def _inspect(container: Any, path: Path) -> MediaInfo:
             "The file is incomplete: it ends before its stated length "
             "(it may have been cut off during upload)."
         )
+    demuxer = container.format.name.split(",")[0]
     if video is None:
         return MediaInfo(
             duration=duration, has_video=False, has_audio=True,
-            audio_codec=_codec_name(audio), has_cover=has_cover,
+            audio_codec=_codec_name(audio), has_cover=has_cover, demuxer=demuxer,
         )  # fmt: skip
 
     ctx = video.codec_context
@@ -243,6 +272,8 @@ def _inspect(container: Any, path: Path) -> MediaInfo:
         audio_codec=_codec_name(audio) if audio is not None else None,
         variable_frame_rate=_variable_rate(video, times),
         has_cover=has_cover,
+        demuxer=demuxer,
+        video_frames=_count_frames(container, video, duration),
     )
 
 
@@ -255,7 +286,9 @@ def probe(path: Path) -> MediaInfo:
     if size == 0:
         raise ProbeError("The file is empty (0 bytes).")
     try:
-        container = av.open(str(path))
+        # Only this local file, read by a demuxer for media: a playlist or script disguised
+        # as a video (HLS, DASH, ffconcat) is refused before it can open what it names.
+        container = av.open(str(path), container_options=OPEN_OPTIONS)
     except (av.error.FFmpegError, UnicodeDecodeError) as exc:
         raise _unreadable(path) from exc
     with container:

@@ -6,6 +6,7 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
+from catalog.transcoding.command import input_args
 from catalog.transcoding.ladder import even
 
 POSTER_AT = 0.10  # a tenth in: past black openings and fade-ins
@@ -57,7 +58,7 @@ def sprite_command(ffmpeg: str, source: Path, plan: SpritePlan, out: Path) -> li
     )
     return [
         ffmpeg, "-hide_banner", "-loglevel", "warning", "-y",
-        "-skip_frame", "nokey", "-i", str(source),
+        "-skip_frame", "nokey", *input_args(source, "hls", nested=("mov",)),
         "-vf", vf, "-frames:v", "1", "-q:v", "4", "-update", "1", str(out),
     ]  # fmt: skip
 
@@ -89,28 +90,29 @@ def sprite_vtt(plan: SpritePlan, duration: float, image_name: str) -> str:
 
 
 def poster_command(
-    ffmpeg: str, source: Path, duration: float, width: int, height: int, out: Path
-) -> list[str]:
+    ffmpeg: str, source: Path, duration: float, width: int, height: int, out: Path,
+    demuxer: str = "",
+) -> list[str]:  # fmt: skip
     """Grab the most typical frame of the second after ``POSTER_AT`` of the video."""
     at = f"{duration * POSTER_AT:.3f}"
     vf = f"thumbnail=25,scale={width}:{height}:flags=bicubic,setsar=1"
     return [
         ffmpeg, "-hide_banner", "-loglevel", "warning", "-y",
-        "-ss", at, "-i", str(source), "-map", "0:V:0",
+        "-ss", at, *input_args(source, demuxer), "-map", "0:V:0",
         "-vf", vf, "-frames:v", "1", "-q:v", "3", "-update", "1", str(out),
     ]  # fmt: skip
 
 
-def cover_command(ffmpeg: str, source: Path, out: Path) -> list[str]:
+def cover_command(ffmpeg: str, source: Path, out: Path, demuxer: str = "") -> list[str]:
     """Use an audio file's embedded cover art as its poster."""
     return [
-        ffmpeg, "-hide_banner", "-loglevel", "warning", "-y", "-i", str(source),
+        ffmpeg, "-hide_banner", "-loglevel", "warning", "-y", *input_args(source, demuxer),
         "-map", "0:v:0", "-vf", "scale='min(1280,iw)':-2:flags=bicubic,format=yuvj420p",
         "-frames:v", "1", "-q:v", "3", "-update", "1", str(out),
     ]  # fmt: skip
 
 
-def waveform_command(ffmpeg: str, source: Path, out: Path) -> list[str]:
+def waveform_command(ffmpeg: str, source: Path, out: Path, demuxer: str = "") -> list[str]:
     """Draw the sound's waveform on a dark background as an audio file's poster."""
     w, h = WAVE_SIZE
     graph = (
@@ -120,7 +122,7 @@ def waveform_command(ffmpeg: str, source: Path, out: Path) -> list[str]:
         f"[bg][wave]overlay=format=auto:shortest=1,format=yuvj420p[out]"
     )
     return [
-        ffmpeg, "-hide_banner", "-loglevel", "warning", "-y", "-i", str(source),
+        ffmpeg, "-hide_banner", "-loglevel", "warning", "-y", *input_args(source, demuxer),
         "-filter_complex", graph, "-map", "[out]", "-frames:v", "1", "-q:v", "3",
         "-update", "1", str(out),
     ]  # fmt: skip

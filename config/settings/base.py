@@ -165,6 +165,11 @@ TRANSCODE_LEASE_SECONDS = positive_int("TRANSCODE_LEASE_SECONDS", 60)
 TRANSCODE_TIMEOUT_SECONDS = positive_int("TRANSCODE_TIMEOUT_SECONDS", 4 * 3600)
 TRANSCODE_MAX_ATTEMPTS = positive_int("TRANSCODE_MAX_ATTEMPTS", 3)
 TRANSCODE_PRESET = env.str("TRANSCODE_PRESET", default="veryfast")
+# Each ffmpeg run may use TRANSCODE_CPU_SECONDS of CPU time plus TRANSCODE_CPU_PER_SECOND per
+# second of media for each stream it encodes (and the decoding); then the kernel stops it.
+TRANSCODE_CPU_SECONDS = positive_int("TRANSCODE_CPU_SECONDS", 120)
+TRANSCODE_CPU_PER_SECOND = positive_int("TRANSCODE_CPU_PER_SECOND", 4)
+TRANSCODE_MEMORY_MB = positive_int("TRANSCODE_MEMORY_MB", 8192)  # address space of one run
 MEDIA_MAX_DURATION_SECONDS = positive_int("MEDIA_MAX_DURATION_SECONDS", 6 * 3600)
 MEDIA_MAX_DIMENSION = positive_int("MEDIA_MAX_DIMENSION", 8192)
 

@@ -28,13 +28,35 @@ from catalog.transcoding.playlist import (
     write_master,
 )
 from catalog.transcoding.probe import MediaInfo
-from catalog.transcoding.process import run_ffmpeg
+from catalog.transcoding.process import FFmpegRun, Limits, run_ffmpeg
 
 LADDER_SHARE = 90.0  # percent of the progress bar the ladder pass takes
 POSTER_MAX_SHORT_SIDE = 720
 FAILED = "The video could not be converted; the file may be damaged or in an unusual format."
 KILLED = "Converting the video stopped unexpectedly. Please try again."
 MISSING = "Converting the video did not produce a complete result. Please try again."
+CPU_LIMITED = (
+    "Converting the video took far more computing time than a file of its length should, "
+    "so it was stopped. The file may be damaged or unusually built."
+)
+
+
+def ffmpeg_limits(duration: float, units: float = 1.0) -> Limits:
+    """Size one run's limits: CPU time grows with the media's length and the work per second.
+
+    ``units`` counts the streams encoded (rungs, the decoder, audio), each weighted by the
+    frame rate; the settings' defaults leave an honest file several times what it needs.
+    """
+    cpu = settings.TRANSCODE_CPU_SECONDS + duration * units * settings.TRANSCODE_CPU_PER_SECOND
+    return Limits(cpu_seconds=int(cpu), memory_bytes=settings.TRANSCODE_MEMORY_MB * 1024**2)
+
+
+def _check(run: FFmpegRun) -> None:
+    """Raise the failure the owner should read if the ladder run did not end well."""
+    if run.cpu_limited:
+        raise TranscodeError(CPU_LIMITED, run.log_tail)
+    if not run.ok:
+        raise TranscodeError(KILLED if run.returncode < 0 else FAILED, run.log_tail)
 
 
 def ffmpeg_exe() -> str:
@@ -55,18 +77,20 @@ class FFmpegTranscoder(Transcoder):
         """Render the ladder in one pass, then the poster and the sprite."""
         out_dir.mkdir(parents=True, exist_ok=True)
         log_path = out_dir.parent / "ffmpeg.log"
-        fps = output_fps(info.fps) if info.has_video else 0.0
+        fps = 0.0
+        if info.has_video:
+            fps = output_fps(info.fps, frames=info.video_frames, duration=info.duration)
         rungs = for_frame_rate(plan_ladder(info.width, info.height), fps) if info.has_video else []
         cmd = ladder_command(
             ffmpeg=self.ffmpeg, source=source, out_dir=out_dir, rungs=rungs, fps=fps,
-            has_audio=info.has_audio, preset=self.preset,
+            has_audio=info.has_audio, preset=self.preset, demuxer=info.demuxer,
         )  # fmt: skip
         run = run_ffmpeg(
             cmd, log_path=log_path, duration=info.duration,
             on_progress=lambda percent: on_progress(percent * LADDER_SHARE / 100),
+            limits=ffmpeg_limits(info.duration, (1 + len(rungs)) * max(1.0, fps / 30)),
         )  # fmt: skip
-        if not run.ok:
-            raise TranscodeError(KILLED if run.returncode < 0 else FAILED, run.log_tail)
+        _check(run)
         renditions = self._write_master(out_dir, rungs, fps, info.has_audio, run.log_tail)
         at_thumbs = lambda _percent: on_progress(LADDER_SHARE)  # noqa: E731
         poster = self._poster(source, info, rungs, out_dir, log_path, at_thumbs)
@@ -135,9 +159,13 @@ class FFmpegTranscoder(Transcoder):
         )  # fmt: skip
 
     def _run_image(
-        self, cmd: list[str], out: Path, log_path: Path, progress: ProgressCallback
-    ) -> bool:
-        run = run_ffmpeg(cmd, log_path=log_path, on_progress=progress)
+        self, cmd: list[str], out: Path, log_path: Path, progress: ProgressCallback,
+        duration: float,
+    ) -> bool:  # fmt: skip
+        limits = ffmpeg_limits(duration)
+        run = run_ffmpeg(cmd, log_path=log_path, on_progress=progress, limits=limits)
+        if run.cpu_limited:  # another attempt would burn as much: stop here
+            raise TranscodeError(CPU_LIMITED, run.log_tail)
         return run.ok and out.exists() and out.stat().st_size > 0
 
     def _poster(
@@ -146,20 +174,20 @@ class FFmpegTranscoder(Transcoder):
     ) -> str:  # fmt: skip
         """Write poster.jpg: a frame a tenth in, or the cover art or waveform of a sound."""
         out = out_dir / "poster.jpg"
-        ff = self.ffmpeg
+        ff, fmt = self.ffmpeg, info.demuxer
         if rungs:
             fitting = [r for r in rungs if min(r.width, r.height) <= POSTER_MAX_SHORT_SIDE]
-            size = (fitting or rungs)[0]
+            w, h = (fitting or rungs)[0].width, (fitting or rungs)[0].height
             attempts = [
-                thumbnails.poster_command(ff, source, info.duration, size.width, size.height, out),
-                thumbnails.poster_command(ff, source, 0.0, size.width, size.height, out),
+                thumbnails.poster_command(ff, source, info.duration, w, h, out, fmt),
+                thumbnails.poster_command(ff, source, 0.0, w, h, out, fmt),
             ]
         else:
-            attempts = [thumbnails.waveform_command(ff, source, out)]
+            attempts = [thumbnails.waveform_command(ff, source, out, fmt)]
             if info.has_cover:
-                attempts.insert(0, thumbnails.cover_command(ff, source, out))
+                attempts.insert(0, thumbnails.cover_command(ff, source, out, fmt))
         for cmd in attempts:
-            if self._run_image(cmd, out, log_path, progress):
+            if self._run_image(cmd, out, log_path, progress, info.duration):
                 return out.name
         raise TranscodeError("The poster image could not be made from this file.", "")
 
@@ -171,7 +199,7 @@ class FFmpegTranscoder(Transcoder):
         plan = thumbnails.plan_sprite(info.duration, lowest.width, lowest.height)
         image = out_dir / "sprite.jpg"
         cmd = thumbnails.sprite_command(self.ffmpeg, out_dir / f"{lowest.name}.m3u8", plan, image)
-        if not self._run_image(cmd, image, log_path, progress):
+        if not self._run_image(cmd, image, log_path, progress, info.duration):
             raise TranscodeError("The seek preview images could not be made.", "")
         vtt = out_dir / "sprite.vtt"
         vtt.write_text(thumbnails.sprite_vtt(plan, info.duration, image.name))
