@@ -20,7 +20,7 @@ from accounts.models import User
 from catalog import services, storage, tasks
 from catalog.models import TranscodeJob, Video
 from catalog.tests.conftest import create_video
-from catalog.transcoding import cleanup, jobs, pipeline, process
+from catalog.transcoding import cleanup, jobs, pipeline, process, recovery
 
 pytestmark = pytest.mark.django_db
 
@@ -275,7 +275,7 @@ def test_sweeper_removes_orphan_work_folders_but_not_a_live_one(user: User, sett
     attempt_folder(settings, dead.pk, 1)
     attempt_folder(settings, done.pk, 1)
     attempt_folder(settings, "deletedjob", 3)
-    with mock.patch.object(jobs, "async_task"):
+    with mock.patch.object(recovery, "async_task"):
         tasks.resume_stalled_jobs()
     assert sorted(p.name for p in work_root(settings).iterdir()) == sorted([live.pk, dead.pk])
     assert [p.name for p in (work_root(settings) / live.pk).iterdir()] == ["1"]
