@@ -50,7 +50,7 @@ def reclaim_orphans() -> list[str]:
     ).values_list("pk", "lease_owner", "lease_pid", "lease_pid_started")
     reclaimed: list[str] = []
     for pk, owner, pid, started in running:
-        if started is None or not holder.gone(holder.Holder(host, pid, started)):
+        if pid is None or started is None or not holder.gone(holder.Holder(host, pid, started)):
             continue
         # Conditional on the owner: of several workers starting at once, one takes it back.
         taken = TranscodeJob.objects.filter(
