@@ -84,6 +84,7 @@ def claim(job_id: str) -> Claim | None:
     (which no runner of it will ever remove) is cleaned up.
     """
     now = timezone.now()
+    me = holder.current()  # read from /proc before the transaction, not inside it
     with transaction.atomic():
         job = TranscodeJob.objects.select_for_update().select_related("video").filter(pk=job_id)
         found = job.first()
@@ -99,7 +100,7 @@ def claim(job_id: str) -> Claim | None:
             # A retry of the video may be writing its own outputs: leave them be then.
             sweep = not _other_active_jobs(found).exists()
         else:
-            _start(found, now)
+            _start(found, now, me)
     if given_up:
         cleanup.abandon(found.pk, found.video_id, outputs=sweep)
         return None
@@ -115,13 +116,12 @@ def _other_active_jobs(job: TranscodeJob) -> QuerySet[TranscodeJob]:
     return TranscodeJob.objects.filter(video_id=job.video_id, status__in=active).exclude(pk=job.pk)
 
 
-def _start(job: TranscodeJob, now: datetime) -> None:
-    """Begin a new attempt under a new lease (inside claim's transaction)."""
+def _start(job: TranscodeJob, now: datetime, me: holder.Holder | None) -> None:
+    """Begin a new attempt under a new lease held by ``me`` (inside claim's transaction)."""
     job.status = TranscodeJob.Status.RUNNING
     job.attempt += 1
     job.lease_owner = uuid.uuid4().hex
     job.lease_expires_at = _lease_until(now)
-    me = holder.current()
     job.lease_host = me.host if me else ""
     job.lease_pid = me.pid if me else None
     job.lease_pid_started = me.started if me else None
