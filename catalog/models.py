@@ -130,6 +130,11 @@ class TranscodeJob(models.Model):
     attempt = models.PositiveIntegerField(default=0)
     lease_owner = models.CharField(max_length=64, blank=True)
     lease_expires_at = models.DateTimeField(null=True, blank=True)
+    # The lease holder's process (see catalog/transcoding/holder.py): a worker starting on the
+    # same machine takes back at once the jobs of a holder that no longer runs.
+    lease_host = models.CharField(max_length=255, blank=True)
+    lease_pid = models.PositiveIntegerField(null=True, blank=True)
+    lease_pid_started = models.PositiveBigIntegerField(null=True, blank=True)
     created = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)

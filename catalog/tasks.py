@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from catalog.transcoding import jobs, pipeline
+import logging
+
+from catalog.transcoding import pipeline, recovery
+
+log = logging.getLogger(__name__)
 
 
 def transcode(job_id: str) -> None:
@@ -12,4 +16,16 @@ def transcode(job_id: str) -> None:
 
 def resume_stalled_jobs() -> list[str]:
     """Queue again the transcode jobs whose worker died or whose task was lost."""
-    return jobs.resume_stalled()
+    return recovery.resume_stalled()
+
+
+def reclaim_on_worker_start(sender: object, **kwargs: object) -> None:
+    """Take back the jobs of this machine's dead workers (django-q2's ``post_spawn``).
+
+    Sent in every worker process the cluster starts, including the one that replaces a
+    worker that died: its job resumes at once instead of after the lease and the sweeper.
+    """
+    try:
+        recovery.reclaim_orphans()
+    except Exception:  # a worker must start even if the database is not reachable yet
+        log.exception("could not take back the jobs of workers that died")

@@ -64,7 +64,8 @@ PY
   [ -t 1 ] || plain=(--no-colour)  # colours only on a terminal, not in a log file
   status=0
   # -e /dev/null: honcho must not read .env a second time, with rules of its own.
-  .venv/bin/honcho "${plain[@]}" -e /dev/null -f Procfile start -p "$PORT" || status=$?
+  # supervise.py is honcho whose processes die with it, even when it is killed outright.
+  "$py" scripts/supervise.py "${plain[@]}" -e /dev/null -f Procfile start -p "$PORT" || status=$?
   # honcho exits 130 after Ctrl-C, once everything has stopped: that is a normal end here.
   if [ "$status" = 130 ] || [ "$status" = 143 ]; then
     echo "Onair stopped."

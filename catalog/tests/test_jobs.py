@@ -1,14 +1,11 @@
-"""The job lease: claim, heartbeat, takeover, publish/fail only by the owner, the sweeper."""
+"""The job lease: claim, heartbeat, takeover, publish/fail only by the owner."""
 
 from __future__ import annotations
 
 from datetime import timedelta
-from unittest import mock
 
 import pytest
 from django.utils import timezone
-from django_q.models import OrmQ, Schedule
-from django_q.signing import SignedPackage
 
 from accounts.models import User
 from catalog import tasks
@@ -29,12 +26,6 @@ def job(user: User) -> TranscodeJob:
 def expire(job: TranscodeJob, seconds: float = 1) -> None:
     TranscodeJob.objects.filter(pk=job.pk).update(
         lease_expires_at=timezone.now() - timedelta(seconds=seconds)
-    )
-
-
-def age(job: TranscodeJob, seconds: float = 3600) -> None:
-    TranscodeJob.objects.filter(pk=job.pk).update(
-        created=timezone.now() - timedelta(seconds=seconds)
     )
 
 
@@ -183,48 +174,3 @@ def test_task_on_a_finished_or_missing_job_does_nothing(job: TranscodeJob) -> No
     tasks.transcode(job.pk)
     tasks.transcode("missing")
     assert TranscodeJob.objects.get(pk=job.pk).attempt == 0
-
-
-def sent(enqueue: mock.Mock) -> list[str]:
-    return [c.args[1] for c in enqueue.call_args_list]
-
-
-def test_sweeper_requeues_a_job_whose_runner_died(job: TranscodeJob) -> None:
-    assert jobs.claim(job.pk) is not None
-    age(job)
-    expire(job)
-    with mock.patch.object(jobs, "async_task") as enqueue:
-        assert tasks.resume_stalled_jobs() == [job.pk]
-        assert tasks.resume_stalled_jobs() == []  # no second copy a minute later
-    assert sent(enqueue) == [job.pk]
-    job.refresh_from_db()
-    assert job.status == TranscodeJob.Status.QUEUED and job.lease_owner == ""
-    assert jobs.claim(job.pk) is not None  # the requeued task can take it
-
-
-def test_sweeper_leaves_live_and_fresh_jobs_alone(job: TranscodeJob, user: User) -> None:
-    assert jobs.claim(job.pk) is not None
-    age(job)  # running, lease alive
-    other = Video.objects.create(owner=user, title="Just uploaded")
-    TranscodeJob.objects.create(video=other)  # queued a moment ago: its task is on its way
-    with mock.patch.object(jobs, "async_task") as enqueue:
-        assert tasks.resume_stalled_jobs() == []
-    enqueue.assert_not_called()
-
-
-def test_sweeper_requeues_a_lost_task_but_not_one_still_waiting(job: TranscodeJob, user) -> None:
-    age(job)
-    waiting = TranscodeJob.objects.create(video=Video.objects.create(owner=user, title="W"))
-    age(waiting)
-    payload = {"id": "t1", "name": "t1", "func": jobs.TASK, "args": (waiting.pk,), "kwargs": {}}
-    OrmQ.objects.create(key="onair", payload=SignedPackage.dumps(payload), lock=timezone.now())
-    with mock.patch.object(jobs, "async_task") as enqueue:
-        assert tasks.resume_stalled_jobs() == [job.pk]
-    assert sent(enqueue) == [job.pk]
-
-
-def test_sweeper_runs_every_minute() -> None:
-    schedule = Schedule.objects.get(func="catalog.tasks.resume_stalled_jobs")
-    assert (schedule.schedule_type, schedule.minutes, schedule.repeats) == (
-        Schedule.MINUTES, 1, -1,
-    )  # fmt: skip

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import io
+import os
+import signal
 import subprocess
+import time
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 from unittest import mock
 
@@ -20,7 +24,9 @@ from accounts.models import User
 from catalog import services, storage, tasks
 from catalog.models import TranscodeJob, Video
 from catalog.tests.conftest import create_video
-from catalog.transcoding import cleanup, jobs, pipeline, process
+from catalog.tests.processes import on_first_progress, realtime_ffmpeg, record_ffmpegs
+from catalog.transcoding import cleanup, jobs, pipeline, recovery
+from catalog.transcoding.backends import ffmpeg as ffmpeg_backend
 
 pytestmark = pytest.mark.django_db
 
@@ -35,27 +41,18 @@ def work_root(settings: Any) -> Path:
     return Path(settings.TRANSCODE_WORK_DIR)
 
 
-class RecordingPopen(subprocess.Popen[Any]):
-    """Popen that remembers every process it started (to check that ffmpeg was killed)."""
-
-    started: list[subprocess.Popen[Any]] = []
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        RecordingPopen.started.append(self)
-
-
 @pytest.fixture
 def ffmpegs(monkeypatch: pytest.MonkeyPatch) -> list[subprocess.Popen[Any]]:
-    RecordingPopen.started = []
-    monkeypatch.setattr(process.subprocess, "Popen", RecordingPopen)
-    return RecordingPopen.started
+    return record_ffmpegs(monkeypatch)
 
 
 @pytest.fixture
-def slow_video(user: User, clip_factory: Clips, settings: Any) -> Video:
-    """A 10 s clip at x264's slowest preset: still being encoded seconds after it starts."""
-    settings.TRANSCODE_PRESET = "veryslow"
+def slow_video(
+    user: User, clip_factory: Clips, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Video:
+    """A 10 s clip whose ladder is read at its real rate: still encoding 10 s after it starts."""
+    realtime = realtime_ffmpeg(tmp_path)
+    monkeypatch.setattr(ffmpeg_backend, "ffmpeg_exe", lambda: str(realtime))
     return create_video(user, clip_factory("clip-10s.mp4", seconds=10))
 
 
@@ -72,13 +69,25 @@ def assert_stopped_cleanly(video: Video, media_root: Path, settings: Any, messag
 
 @pytest.mark.media
 def test_django_q_timeout_fails_the_job_kills_ffmpeg_and_cleans_up(
-    slow_video: Video, media_root: Path, settings: Any, ffmpegs: list[subprocess.Popen[Any]]
+    slow_video: Video,
+    media_root: Path,
+    settings: Any,
+    ffmpegs: list[subprocess.Popen[Any]],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    # django-q2 stops a task with SIGALRM, which raises TimeoutException (a SystemExit).
+    # django-q2 stops a task with SIGALRM, which raises TimeoutException (a SystemExit). The
+    # alarm goes off here as soon as ffmpeg is encoding, not after a guessed delay.
     job = slow_video.jobs.get()
-    with pytest.raises(TimeoutException), TimeoutHandler(1):
+    running: list[bool] = []
+
+    def alarm(_beat: jobs.Heartbeat) -> None:
+        running.extend(proc.poll() is None for proc in ffmpegs)
+        os.kill(os.getpid(), signal.SIGALRM)
+
+    on_first_progress(monkeypatch, alarm)
+    with pytest.raises(TimeoutException), TimeoutHandler(3600):
         tasks.transcode(job.pk)
-    assert ffmpegs, "ffmpeg should have been running when the time ran out"
+    assert running == [True], "ffmpeg should have been running when the time ran out"
     assert all(proc.returncode is not None for proc in ffmpegs)  # killed and reaped
     assert_stopped_cleanly(
         slow_video, media_root, settings, "Processing took longer than 4 hours and was stopped."
@@ -87,11 +96,29 @@ def test_django_q_timeout_fails_the_job_kills_ffmpeg_and_cleans_up(
 
 @pytest.mark.media
 def test_the_pipeline_stops_itself_before_django_q_has_to(
-    slow_video: Video, media_root: Path, settings: Any, ffmpegs: list[subprocess.Popen[Any]]
+    slow_video: Video,
+    media_root: Path,
+    settings: Any,
+    ffmpegs: list[subprocess.Popen[Any]],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     settings.TRANSCODE_TIMEOUT_SECONDS = 2  # stops at 1.8 s, leaving 0.2 s to clean up
+    # The heartbeat's clock jumps by the whole time limit once ffmpeg is encoding.
+    real = time.monotonic
+    offset = [0.0]
+    monkeypatch.setattr(jobs, "time", SimpleNamespace(monotonic=lambda: real() + offset[0]))
+    deadlines: list[float | None] = []
+
+    def time_runs_out(beat: jobs.Heartbeat) -> None:
+        deadlines.append(beat.deadline)
+        offset[0] = settings.TRANSCODE_TIMEOUT_SECONDS
+
+    on_first_progress(monkeypatch, time_runs_out)
+    start = real()
     tasks.transcode(slow_video.jobs.get().pk)  # returns: nothing left for django-q2 to do
-    assert ffmpegs and all(proc.returncode is not None for proc in ffmpegs)
+    [deadline] = deadlines
+    assert deadline is not None and deadline < start + 2  # before django-q2's own limit
+    assert len(ffmpegs) == 1 and ffmpegs[0].returncode == -signal.SIGKILL
     assert_stopped_cleanly(
         slow_video, media_root, settings, "Processing took longer than 2 seconds and was stopped."
     )
@@ -275,7 +302,7 @@ def test_sweeper_removes_orphan_work_folders_but_not_a_live_one(user: User, sett
     attempt_folder(settings, dead.pk, 1)
     attempt_folder(settings, done.pk, 1)
     attempt_folder(settings, "deletedjob", 3)
-    with mock.patch.object(jobs, "async_task"):
+    with mock.patch.object(recovery, "async_task"):
         tasks.resume_stalled_jobs()
     assert sorted(p.name for p in work_root(settings).iterdir()) == sorted([live.pk, dead.pk])
     assert [p.name for p in (work_root(settings) / live.pk).iterdir()] == ["1"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 from collections.abc import Callable
 from pathlib import Path
 
@@ -10,7 +11,8 @@ from django.conf import settings
 
 from accounts.models import User
 from catalog.models import TranscodeJob, Video
-from catalog.tests.conftest import FFMPEG, create_video, run_transcode
+from catalog.tests.conftest import create_video, run_transcode
+from catalog.tests.processes import on_first_progress, realtime_ffmpeg, record_ffmpegs
 from catalog.transcoding.backends import ffmpeg as ffmpeg_backend
 
 pytestmark = [pytest.mark.media, pytest.mark.django_db]
@@ -73,9 +75,23 @@ def fake_ffmpeg(tmp_path: Path, body: str, monkeypatch: pytest.MonkeyPatch) -> N
 def test_ffmpeg_killed_mid_transcode(
     user: User, clip_factory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # The real ffmpeg, SIGKILLed a moment after it starts (as the OOM killer would).
-    fake_ffmpeg(tmp_path, f'(sleep 0.3; kill -9 $$) &\nexec "{FFMPEG}" "$@"', monkeypatch)
-    video = failed(user, clip_factory("clip-8s.mp4", seconds=8))
+    # The real ffmpeg, SIGKILLed (as the OOM killer would) once it has reported progress. Its
+    # ladder reads the clip at the real rate, so no machine is fast enough to finish first.
+    source = clip_factory("clip-8s.mp4", seconds=8)
+    realtime = realtime_ffmpeg(tmp_path)
+    monkeypatch.setattr(ffmpeg_backend, "ffmpeg_exe", lambda: str(realtime))
+    ffmpegs = record_ffmpegs(monkeypatch)
+    killed: list[int | None] = []
+
+    def kill(_beat: object) -> None:
+        [ffmpeg] = ffmpegs
+        assert ffmpeg.poll() is None, "ffmpeg should still be encoding"
+        ffmpeg.kill()  # this very process: not reaped yet, so its pid cannot have been reused
+        killed.append(ffmpeg.wait())
+
+    on_first_progress(monkeypatch, kill)
+    video = failed(user, source)
+    assert killed == [-signal.SIGKILL]
     assert video.error == ffmpeg_backend.KILLED
 
 

@@ -15,20 +15,16 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import DatabaseError, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
-from django_q.conf import Conf
-from django_q.models import OrmQ
-from django_q.tasks import async_task
 
 from catalog.models import Rendition, TranscodeJob, Video
-from catalog.transcoding import cleanup
+from catalog.transcoding import cleanup, holder
 from catalog.transcoding.backends.base import TranscodeResult
 from catalog.transcoding.probe import MediaInfo
 
 log = logging.getLogger(__name__)
 
-TASK = "catalog.tasks.transcode"
 HEARTBEAT_SECONDS = 1.0  # SQLite is shared: progress is written at most about once a second
 LOG_TAIL_CHARS = 8000
 PUBLISHED_FIELDS = (
@@ -61,6 +57,7 @@ class Claim:
 
 
 def max_attempts() -> int:
+    """Return the attempt limit (django-q2's ``max_attempts`` is derived from it)."""
     return int(settings.TRANSCODE_MAX_ATTEMPTS)
 
 
@@ -87,6 +84,7 @@ def claim(job_id: str) -> Claim | None:
     (which no runner of it will ever remove) is cleaned up.
     """
     now = timezone.now()
+    me = holder.current()  # read from /proc before the transaction, not inside it
     with transaction.atomic():
         job = TranscodeJob.objects.select_for_update().select_related("video").filter(pk=job_id)
         found = job.first()
@@ -102,7 +100,7 @@ def claim(job_id: str) -> Claim | None:
             # A retry of the video may be writing its own outputs: leave them be then.
             sweep = not _other_active_jobs(found).exists()
         else:
-            _start(found, now)
+            _start(found, now, me)
     if given_up:
         cleanup.abandon(found.pk, found.video_id, outputs=sweep)
         return None
@@ -118,12 +116,15 @@ def _other_active_jobs(job: TranscodeJob) -> QuerySet[TranscodeJob]:
     return TranscodeJob.objects.filter(video_id=job.video_id, status__in=active).exclude(pk=job.pk)
 
 
-def _start(job: TranscodeJob, now: datetime) -> None:
-    """Begin a new attempt under a new lease (inside claim's transaction)."""
+def _start(job: TranscodeJob, now: datetime, me: holder.Holder | None) -> None:
+    """Begin a new attempt under a new lease held by ``me`` (inside claim's transaction)."""
     job.status = TranscodeJob.Status.RUNNING
     job.attempt += 1
     job.lease_owner = uuid.uuid4().hex
     job.lease_expires_at = _lease_until(now)
+    job.lease_host = me.host if me else ""
+    job.lease_pid = me.pid if me else None
+    job.lease_pid_started = me.started if me else None
     job.started_at = job.started_at or now
     job.progress = 0
     job.save()
@@ -250,46 +251,3 @@ def fail(held: Claim, *, message: str, log_tail: str = "") -> bool:
             return False
         _mark_failed(job, message, log_tail, now)
     return True
-
-
-def _jobs_with_live_task(now: datetime, grace: timedelta) -> set[str]:
-    """Job ids with a task waiting in the ORM broker, or handed out less than ``grace`` ago."""
-    if not Conf.ORM:
-        return set()
-    recent = now - grace + timedelta(seconds=Conf.RETRY)  # lock = hand-out time + RETRY
-    ids: set[str] = set()
-    for row in OrmQ.objects.using(Conf.ORM).all():
-        task = row.task
-        if task.get("func") != TASK or not task.get("args"):
-            continue
-        if row.lock is None or row.lock <= now or row.lock > recent:
-            ids.add(str(task["args"][0]))
-    return ids
-
-
-def resume_stalled() -> list[str]:
-    """Queue again the jobs whose runner died or task was lost (return their ids); tidy."""
-    now = timezone.now()
-    grace = timedelta(seconds=settings.TRANSCODE_LEASE_SECONDS)
-    # A running job whose lease ran out has no live runner: back to the queue with it.
-    TranscodeJob.objects.filter(
-        status=TranscodeJob.Status.RUNNING, lease_expires_at__lt=now
-    ).update(status=TranscodeJob.Status.QUEUED, lease_owner="", lease_expires_at=None)
-    # On a queued job, lease_expires_at means "a task for it was sent; wait till then".
-    stalled = TranscodeJob.objects.filter(
-        Q(lease_expires_at__isnull=True) | Q(lease_expires_at__lt=now),
-        status=TranscodeJob.Status.QUEUED,
-        created__lt=now - grace,
-    ).values_list("pk", flat=True)
-    live = _jobs_with_live_task(now, grace)
-    resumed = [pk for pk in stalled if pk not in live]
-    wait = max(10 * grace, timedelta(minutes=5))
-    for pk in resumed:
-        TranscodeJob.objects.filter(pk=pk, status=TranscodeJob.Status.QUEUED).update(
-            lease_expires_at=now + wait
-        )
-        async_task(TASK, pk, group="transcode")
-        log.info("re-queued stalled transcode job %s", pk)
-    # After the requeue above: a runner whose lease ran out has lost the job for good.
-    cleanup.sweep_work()
-    return resumed

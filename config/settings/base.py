@@ -180,7 +180,10 @@ Q_CLUSTER = {
     "workers": positive_int("Q_WORKERS", 2),
     "timeout": TRANSCODE_TIMEOUT_SECONDS,
     "retry": TRANSCODE_TIMEOUT_SECONDS + 60,
-    "max_attempts": 5,
+    # One attempt limit: TRANSCODE_MAX_ATTEMPTS, counted on the job row, which sees every
+    # attempt. django-q2 counts only tasks that returned a result, never the attempt of a
+    # worker that was killed (the case that matters), so its limit just follows ours.
+    "max_attempts": TRANSCODE_MAX_ATTEMPTS,
     "ack_failures": True,
     "catch_up": False,
     "poll": 1,

@@ -3,6 +3,8 @@
 import os
 import tempfile
 
+from config.env import positive_int
+
 from .base import *  # noqa: F403
 from .base import DATABASES
 
@@ -18,7 +20,8 @@ STORAGES["staticfiles"] = {  # noqa: F405
 # no missing STATIC_ROOT to warn about, no finder scan each time a test client starts.
 SERVESTATIC_USE_FINDERS = False
 SERVESTATIC_USE_STATIC_ROOT = False
-TRANSCODE_LEASE_SECONDS = 5
+# Short, so that takeover tests need not wait; a worker a test starts may be given a longer one.
+TRANSCODE_LEASE_SECONDS = positive_int("TRANSCODE_LEASE_SECONDS", 5)
 # A file database (not :memory:) so that worker subprocesses in the tests can share it;
 # one per test process so that several runs on one machine do not collide.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
