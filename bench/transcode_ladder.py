@@ -193,6 +193,8 @@ def main() -> int:
     args = parser.parse_args()
     names = [name.strip() for name in args.sources.split(",") if name.strip()]
     unknown = [name for name in names if name not in SOURCES]
+    if args.seconds < 1:
+        parser.error("--seconds must be at least 1")
     if unknown or not names:
         parser.error(f"unknown source {', '.join(unknown)!r}; choose from {', '.join(SOURCES)}")
 
