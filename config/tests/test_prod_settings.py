@@ -101,13 +101,17 @@ def test_the_redirect_can_be_left_to_the_proxy() -> None:
 
 
 @pytest.mark.parametrize(
-    ("value", "message"),
+    ("name", "value", "message"),
     [
-        ("-1", "DJANGO_SECURE_HSTS_SECONDS must be zero or more, got -1."),
-        ("a year", "DJANGO_SECURE_HSTS_SECONDS must be a whole number, got 'a year'."),
+        ("DJANGO_SECURE_HSTS_SECONDS", "-1", "DJANGO_SECURE_HSTS_SECONDS must be zero or more"),
+        ("DJANGO_SECURE_HSTS_SECONDS", "a year", "DJANGO_SECURE_HSTS_SECONDS must be a whole"),
+        ("DJANGO_TRUST_X_FORWARDED_PROTO", "sure", "DJANGO_TRUST_X_FORWARDED_PROTO='sure' is not"),
+        ("API_TOKEN_MAX_AGE_SECONDS", "0", "API_TOKEN_MAX_AGE_SECONDS must be greater than zero"),
+        ("API_TOKEN_MAX_AGE_SECONDS", "1h", "API_TOKEN_MAX_AGE_SECONDS must be a whole number"),
     ],
 )
-def test_a_bad_hsts_value_stops_with_one_clear_line(value: str, message: str) -> None:
-    result = run_prod(DJANGO_SECURE_HSTS_SECONDS=value)
+def test_a_bad_value_stops_with_one_clear_line(name: str, value: str, message: str) -> None:
+    result = run_prod(**{name: value})
     assert result.returncode == 2
-    assert result.stderr == f"Onair configuration error: {message}\n"
+    assert result.stderr.startswith(f"Onair configuration error: {message}")
+    assert len(result.stderr.splitlines()) == 1, result.stderr
