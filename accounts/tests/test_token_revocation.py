@@ -53,7 +53,7 @@ def by_password_reset(user: User) -> None:
     body = str(mail.outbox[-1].body)
     link = re.search(r"/accounts/reset/\S+/", body)
     assert link is not None, body
-    form = client.get(link[0], follow=True)  # Django swaps the token for a session, then shows
+    form = client.get(link[0], follow=True)  # Django keeps the link in the session, redirects
     new = {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}
     assert client.post(form.redirect_chain[-1][0], new).status_code == 302
 
