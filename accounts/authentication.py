@@ -33,6 +33,7 @@ class ApiTokenAuthentication(TokenAuthentication):
     """
 
     def authenticate_credentials(self, key: str) -> tuple[User, Token]:
+        """Return the token's user and token; 401 with the reason for a revoked one."""
         user, token = super().authenticate_credentials(key)
         refusal = token_refusal(token=token, user=user)
         if refusal is not None:
