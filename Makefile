@@ -10,17 +10,21 @@ ASSETS := build/.assets
 HOST ?= 127.0.0.1
 PORT ?= 8000
 NAME ?=
+ARGS ?=
 export HOST PORT PYTHON
 MAKEFLAGS += --no-print-directory
 
-.PHONY: run setup test lint typecheck pytest pytest-postgres bench assets clean reset
+.PHONY: run setup test lint typecheck pytest pytest-postgres bench assets lock clean reset
 
-# The Python environment: rebuilt when a requirements file changes.
+# The Python environment: rebuilt when a locked requirements file changes. The .txt files pin
+# every package to one version and the hashes of its files (make lock writes them from the
+# .in ranges); --require-hashes refuses anything else.
 $(STAMP): requirements/base.txt requirements/dev.txt requirements/prod.txt
 	@scripts/check-system.sh
 	@test -x $(PY) || { echo "Creating $(VENV)"; $(PYTHON) -m venv $(VENV); }
 	@echo "Installing Python packages into $(VENV) (the first time takes a few minutes)"
-	@$(PY) -m pip install -qq --disable-pip-version-check -r requirements/dev.txt  # -qq: errors only
+	@$(PY) -m pip install -qq --disable-pip-version-check --require-hashes \
+		-r requirements/dev.txt  # -qq: errors only
 	@touch $@
 
 # Front-end packages from npm, exactly as package-lock.json says.
@@ -65,6 +69,11 @@ pytest-postgres: setup
 # The last line of the output is the benchmark's key=value figures: nothing is printed after it.
 bench: setup
 	@scripts/bench.sh $(NAME)
+
+# Compile requirements/*.in into the locked .txt files; keeps every pin it can unless told
+# otherwise: make lock ARGS="--upgrade-package django" (or ARGS=--upgrade for everything).
+lock: $(STAMP)
+	@scripts/lock.sh $(ARGS)
 
 # Remove what set-up installs and builds (keeps var/: the database, media and secret key).
 clean:

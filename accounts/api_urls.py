@@ -7,6 +7,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts import limits
+from accounts.services import api_token_issue
 from config.ratelimit import Limited
 
 
@@ -16,13 +17,15 @@ class TokenView(ObtainAuthToken):
     throttle_classes = []  # no request rate: failed sign-ins are what is limited, below
 
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Answer with the account's token, a new one if the old one was revoked."""
         username = request.data.get("username") if hasattr(request.data, "get") else None
         username = username if isinstance(username, str) else ""
         wait = limits.sign_in_wait(request, username)
         if wait:  # before the password is checked: a refused guess tells nothing
             raise Limited(wait, limits.sign_in_refusal(wait))
+        serializer = self.get_serializer(data=request.data)
         try:
-            response = super().post(request, *args, **kwargs)
+            serializer.is_valid(raise_exception=True)
         except exceptions.ValidationError as error:
             # "Unable to log in with provided credentials." (not a missing field)
             codes = error.get_codes()
@@ -31,7 +34,7 @@ class TokenView(ObtainAuthToken):
                 limits.sign_in_failed(request, username)
             raise
         limits.sign_in_succeeded(request, username)
-        return response
+        return Response({"token": api_token_issue(user=serializer.validated_data["user"]).key})
 
 
 urlpatterns = [

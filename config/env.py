@@ -61,25 +61,25 @@ def choice(name: str, default: str, allowed: tuple[str, ...]) -> str:
     return value
 
 
-def positive_int(name: str, default: int) -> int:
-    """Read a whole number greater than zero."""
+def _whole_number(name: str, default: int) -> int:
     try:
-        value = env.int(name, default=default)
+        return env.int(name, default=default)
     except (ValueError, environ.ImproperlyConfigured):
         fail(f"{name} must be a whole number, got {env.str(name)!r}.")
         raise  # unreachable: fail() exits
+
+
+def positive_int(name: str, default: int) -> int:
+    """Read a whole number greater than zero."""
+    value = _whole_number(name, default)
     if value <= 0:
         fail(f"{name} must be greater than zero, got {value}.")
     return value
 
 
 def non_negative_int(name: str, default: int) -> int:
-    """Read a whole number, zero allowed."""
-    try:
-        value = env.int(name, default=default)
-    except (ValueError, environ.ImproperlyConfigured):
-        fail(f"{name} must be a whole number, got {env.str(name)!r}.")
-        raise  # unreachable: fail() exits
+    """Read a whole number, zero or more (zero usually turns something off)."""
+    value = _whole_number(name, default)
     if value < 0:
         fail(f"{name} must be zero or more, got {value}.")
     return value
@@ -105,6 +105,13 @@ def rate(name: str, default: str) -> str:
     except ValueError as exc:
         fail(f"{name}: {exc}.")
     return value.strip()
+
+
+def optional_positive_int(name: str) -> int | None:
+    """Read a whole number greater than zero, or None when the variable is unset or empty."""
+    if not env.str(name, default="").strip():
+        return None
+    return positive_int(name, 1)
 
 
 def database(default_url: str) -> dict[str, object]:

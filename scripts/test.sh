@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# make test: linters, type checks, the whole suite on SQLite, then again (all but the browser
-# tests) on a throwaway PostgreSQL server. Every step runs even if an earlier one failed; the
-# exit status is non-zero if any failed.
+# make test: linters, type checks, Django's deployment check of the production settings, the
+# whole suite on SQLite, then again (all but the browser tests) on a throwaway PostgreSQL
+# server. Every step runs even if an earlier one failed; the exit status is non-zero if any
+# failed.
 set -uo pipefail
 # Read whole before it runs (a brace group), so editing this file mid-run is harmless.
 {
@@ -29,9 +30,22 @@ step() {
   echo "== $name: $([ "$status" = 0 ] && echo ok || echo "FAILED (exit $status)") in $((SECONDS - begin)) s"
 }
 
+# Production settings pass Django's deployment checklist (warnings included) with only the two
+# variables prod requires, on the default database: a clean environment, so that a developer's
+# own variables cannot make it pass. It reads settings only: no database, no files written.
+deploy_check() {
+  local key
+  key=$(python -c 'import secrets; print(secrets.token_urlsafe(50))')
+  env -i PATH="$PATH" HOME="${HOME:-/}" PYTHONDONTWRITEBYTECODE=1 \
+    DJANGO_SETTINGS_MODULE=config.settings.prod DJANGO_SECRET_KEY="$key" \
+    DJANGO_ALLOWED_HOSTS=onair.example.com \
+    python manage.py check --deploy --fail-level WARNING
+}
+
 step "ruff check" ruff check .
 step "ruff format" ruff format --check .
 step "mypy" mypy .
+step "deploy check" deploy_check
 step "pytest on SQLite" pytest "${pytest_args[@]}"
 step "pytest on PostgreSQL" scripts/with-postgres.sh pytest "${pytest_args[@]}" -m "not browser"
 

@@ -13,6 +13,7 @@ from config.env import (
     fail,
     media_origin,
     non_negative_int,
+    optional_positive_int,
     positive_int,
     rate,
 )
@@ -229,9 +230,12 @@ LIVE_BACKEND = choice("LIVE_BACKEND", "local", ("local", "ivs"))
 MODERATION_BACKEND = choice("MODERATION_BACKEND", "local", ("local", "rekognition", "off"))
 
 # --- API ---
+# API tokens stop working this many seconds after they were issued; unset: they never expire.
+# (A password change always revokes them.)
+API_TOKEN_MAX_AGE_SECONDS = optional_positive_int("API_TOKEN_MAX_AGE_SECONDS")
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
