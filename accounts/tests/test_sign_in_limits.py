@@ -14,7 +14,7 @@ from django.test import Client
 from django.test.client import MULTIPART_CONTENT
 
 from accounts.models import User
-from catalog.tests.test_crash import database_url
+from catalog.tests.processes import database_url
 from conftest import FrozenClock
 
 pytestmark = pytest.mark.django_db

@@ -12,7 +12,7 @@ from rest_framework.authtoken.models import Token
 
 from accounts.models import User
 from catalog.models import Video
-from catalog.tests.test_crash import database_url
+from catalog.tests.processes import database_url
 from config.body_limits import ENVELOPE_BYTES, SUBTITLE_ENVELOPE_BYTES
 from config.tests.asgi_driver import Echo, run
 from config.tests.server import chunked, exchange, uvicorn
