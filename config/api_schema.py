@@ -5,6 +5,7 @@ from how a view is configured rather than from what it does, so endpoints that l
 are covered without repeating them: 400/413/415 where a request body is read, 401 where a
 token is checked, 403 for writes, 404 for paths with parameters and for pages of a list, 429
 where a throttle applies. Responses an operation declares itself (``@extend_schema``) win.
+``StrictInputSerializer`` takes JSON values of exactly the documented types, and
 ``PartialUpdateSerializer`` is the input of a PATCH: at least one field, only known fields,
 and the schema says so (``minProperties``, ``additionalProperties``).
 """
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.http import QueryDict
 from drf_spectacular import openapi
 from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.plumbing import ResolvedComponent
@@ -21,7 +23,7 @@ from rest_framework.permissions import SAFE_METHODS
 
 from config.api_errors import ErrorSerializer
 
-BODY_METHODS = {"POST", "PUT", "PATCH"}
+Field = serializers.Field[Any, Any, Any, Any]
 
 # DRF's field errors: {"field": ["message", …], "non_field_errors": [...]}, or {"detail": …}
 # when the body could not be parsed at all.
@@ -33,13 +35,31 @@ VALIDATION_ERROR = {
 }
 
 
+# "Has a character that is not whitespace" as DRF's trimming (str.strip) understands it, for
+# fields that refuse blank text: "   " passes minLength 1 but is refused once trimmed. The
+# class lists Python's whitespace so the pattern means the same in ECMA and Python.
+_WHITESPACE = "".join(f"\\u{code:04x}" for code in range(0x3001) if chr(code).isspace())
+NOT_BLANK = rf"^[\s\S]*[^{_WHITESPACE}][\s\S]*$"  # anchored: some tools read patterns so
+
+
 class AutoSchema(openapi.AutoSchema):
     """drf-spectacular's AutoSchema plus the refusals implied by the view's configuration."""
+
+    def _map_serializer_field(self, field: Any, direction: Any, bypass_extensions: bool = False):
+        schema = super()._map_serializer_field(field, direction, bypass_extensions)
+        if direction != "request" or schema.get("type") != "string":
+            return schema
+        trimmed = isinstance(field, serializers.CharField) and field.trim_whitespace
+        if trimmed and not field.allow_blank and "pattern" not in schema:
+            schema["pattern"] = NOT_BLANK
+        return schema
 
     def get_operation(self, *args: Any, **kwargs: Any) -> dict[str, Any] | None:
         operation = super().get_operation(*args, **kwargs)
         if operation is None:
             return None
+        if "requestBody" in operation and _is_partial_update(self.get_request_serializer()):
+            operation["requestBody"]["required"] = True  # no body means no field: refused
         responses = operation["responses"]
         for code, response in self._implied_responses(operation).items():
             responses.setdefault(code, response)
@@ -101,7 +121,67 @@ class AutoSchema(openapi.AutoSchema):
         return component.ref
 
 
-class PartialUpdateSerializer(serializers.Serializer[Any]):
+# The JSON type the schema gives each kind of field (the first that matches). DRF is looser
+# (a CharField takes 0 as "0", a BooleanField takes "yes"), which the schema does not say.
+JSON_TYPES: tuple[tuple[type[Field], tuple[type, ...], str], ...] = (
+    (serializers.BooleanField, (bool,), "true or false"),
+    (serializers.MultipleChoiceField, (list,), "a list"),
+    (serializers.ChoiceField, (str,), "a string"),
+    (serializers.CharField, (str,), "a string"),
+    (serializers.IntegerField, (int,), "an integer"),
+    (serializers.FloatField, (int, float), "a number"),
+)
+
+
+class StrictInputSerializer(serializers.Serializer[Any]):
+    """Input taken as the schema describes it, where DRF would bend it.
+
+    A JSON value of another type is refused rather than converted; a form field sent empty
+    is validated rather than ignored (DRF skips an optional field sent as "" in a form, so
+    ``title=`` in a PATCH would answer 200 and change nothing); a text's length limit
+    applies to what was sent, as the schema's maxLength does, not to what is left once
+    DRF has trimmed it.
+    """
+
+    def to_internal_value(self, data: Any) -> Any:
+        errors: dict[str, Any] = {}
+        for name, field in self.fields.items():
+            limit = getattr(field, "max_length", None)
+            value = data.get(name) if isinstance(data, dict) else None
+            if limit is not None and isinstance(value, str) and len(value) > limit:
+                errors[name] = [field.error_messages["max_length"].format(max_length=limit)]
+        if isinstance(data, QueryDict):
+            for name, field in self.fields.items():
+                if data.get(name) == "" and not field.required and name not in errors:
+                    try:
+                        field.run_validation("")
+                    except serializers.ValidationError as exc:
+                        errors[name] = exc.detail
+        elif isinstance(data, dict):
+            for name, field in self.fields.items():
+                if (
+                    name in data
+                    and (error := _type_error(field, data[name]))
+                    and name not in errors
+                ):
+                    errors[name] = [error]
+        if errors:
+            raise serializers.ValidationError(errors)
+        return super().to_internal_value(data)
+
+
+def _type_error(field: Field, value: Any) -> str | None:
+    """Say what ``value`` should have been if its JSON type is not the field's."""
+    if value is None and field.allow_null:
+        return None
+    for kind, types, words in JSON_TYPES:
+        if isinstance(field, kind):
+            ok = isinstance(value, types) and (bool in types or not isinstance(value, bool))
+            return None if ok else f"Must be {words}."
+    return None
+
+
+class PartialUpdateSerializer(StrictInputSerializer):
     """The body of a PATCH: any of the fields, at least one, and no unknown ones."""
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
@@ -112,6 +192,15 @@ class PartialUpdateSerializer(serializers.Serializer[Any]):
         if not attrs:
             raise serializers.ValidationError(f"Send at least one of: {known}.")
         return attrs
+
+
+def _is_partial_update(serializer: Any) -> bool:
+    serializers_ = serializer.values() if isinstance(serializer, dict) else [serializer]
+    return any(
+        isinstance(s, PartialUpdateSerializer)
+        or (isinstance(s, type) and issubclass(s, PartialUpdateSerializer))
+        for s in serializers_
+    )
 
 
 class PartialUpdateSchema(OpenApiSerializerExtension):

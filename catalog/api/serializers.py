@@ -11,7 +11,7 @@ from rest_framework import serializers
 
 from catalog import subtitles
 from catalog.models import Rendition, Subtitle, Video
-from config.api_schema import PartialUpdateSerializer
+from config.api_schema import PartialUpdateSerializer, StrictInputSerializer
 
 VISIBILITY_ERROR = "Choose one of: public, unlisted, private."
 LANGUAGE_ERROR = "This is not a language tag; use a BCP 47 tag such as 'en', 'fr' or 'pt-BR'."
@@ -112,7 +112,7 @@ def _visibility_field(**kwargs: Any) -> serializers.ChoiceField:
     )
 
 
-class VideoCreateSerializer(serializers.Serializer[Any]):
+class VideoCreateSerializer(StrictInputSerializer):
     """A multipart upload: the file and what people will read about it."""
 
     title = serializers.CharField(max_length=200, trim_whitespace=True)
@@ -138,7 +138,7 @@ class VideoUpdateSerializer(PartialUpdateSerializer):
     visibility = _visibility_field(required=False)
 
 
-class SubtitleCreateSerializer(serializers.Serializer[Any]):
+class SubtitleCreateSerializer(StrictInputSerializer):
     """A WebVTT or SRT file for one language (the content is checked by the service)."""
 
     file = serializers.FileField(

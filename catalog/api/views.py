@@ -157,6 +157,14 @@ class VideoViewSet(viewsets.GenericViewSet[Video]):
         summary="Add or replace a subtitle track",
         request={"multipart/form-data": SubtitleCreateSerializer},
         responses={201: SubtitleSerializer, **ERRORS},
+        examples=[
+            OpenApiExample(
+                "Portuguese (Brazil)",
+                value={"file": "WEBVTT\n\n00:01.000 --> 00:02.500\nOlá!\n", "language": "pt-BR"},
+                request_only=True,
+                media_type="multipart/form-data",
+            )
+        ],
     )
     @action(
         detail=True,
