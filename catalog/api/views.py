@@ -43,7 +43,7 @@ class UploadThrottle(UserRateThrottle):
     scope = "uploads"
 
 
-# What these operations refuse beyond config.api_schema's generic 400/401/404/413/415/429.
+# What these operations refuse beyond the refusals config.api_schema adds to every operation.
 ERRORS = {
     403: OpenApiResponse(ErrorSerializer, description="Not the owner."),
     404: OpenApiResponse(ErrorSerializer, description="No such video (or not visible)."),
