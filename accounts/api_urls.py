@@ -3,6 +3,7 @@ from typing import Any
 from django.urls import path
 from rest_framework import exceptions
 from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -14,7 +15,12 @@ from config.ratelimit import Limited
 class TokenView(ObtainAuthToken):
     """Trade a username and password for the account's API token (failures are limited)."""
 
-    throttle_classes = []  # no request rate: failed sign-ins are what is limited, below
+    # Open to anyone, and no credentials are checked on the way in: a stale token or session
+    # sent along must not turn a sign-in into a 401 or a CSRF refusal.
+    authentication_classes = ()
+    permission_classes = (AllowAny,)
+    throttle_classes = ()  # no request rate: failed sign-ins are what is limited, below
+    rate_limited_actions = ("post",)  # so the schema documents 429
 
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Answer with the account's token, a new one if the old one was revoked."""

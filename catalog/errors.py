@@ -1,10 +1,10 @@
 """Errors the catalog raises with messages meant for the person who caused them."""
 
+from config.api_errors import UserFacingError
 
-class CatalogError(Exception):
-    """Base class: ``str(error)`` is shown to the user as it is."""
 
-    status_code = 400
+class CatalogError(UserFacingError):
+    """Base class: ``str(error)`` is shown to the user as it is (status 400 unless overridden)."""
 
 
 class UploadTooLarge(CatalogError):

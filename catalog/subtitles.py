@@ -26,12 +26,14 @@ _SRT_TIME = r"(\d{1,3}):([0-5]\d):([0-5]\d)[,.](\d{3})"
 _SRT_TIMING = re.compile(rf"^\s*{_SRT_TIME}\s*-->\s*{_SRT_TIME}(?:\s+.*)?$")
 # SSA/ASS override tags such as {\an8} that some SRT writers leave in the text.
 _ASS_TAG = re.compile(r"\{\\[^}]*\}")
-_LANGUAGE = re.compile(
-    r"^(?P<lang>[a-z]{2,3})"
-    r"(?:-(?P<script>[a-z]{4}))?"
-    r"(?:-(?P<region>[a-z]{2}|\d{3}))?"
-    r"(?P<variants>(?:-(?:[a-z0-9]{5,8}|\d[a-z0-9]{3}))*)$"
+# A BCP 47 tag: language, optional script, region and variants, in any case, "_" or "-"
+# between parts. Written so that it means the same in Python and in the API schema (ECMA
+# regex: drf-spectacular turns \A and \Z into ^ and $).
+LANGUAGE_PATTERN = (
+    r"\A[A-Za-z]{2,3}(?:[-_][A-Za-z]{4})?(?:[-_](?:[A-Za-z]{2}|[0-9]{3}))?"
+    r"(?:[-_](?:[A-Za-z0-9]{5,8}|[0-9][A-Za-z0-9]{3}))*\Z"
 )
+_LANGUAGE = re.compile(LANGUAGE_PATTERN)
 LANGUAGE_MAX_CHARS = 35
 SRT_EXAMPLE = "00:01:02,500 --> 00:01:04,000"
 VTT_EXAMPLE = "00:01:02.500 --> 00:01:04.000"
@@ -39,20 +41,21 @@ VTT_EXAMPLE = "00:01:02.500 --> 00:01:04.000"
 
 def normalise_language(value: str) -> str:
     """Return a BCP 47 tag in its usual case (``pt-br`` → ``pt-BR``) or raise ValueError."""
-    tag = value.strip().replace("_", "-")
-    match = _LANGUAGE.match(tag.lower()) if len(tag) <= LANGUAGE_MAX_CHARS else None
-    if not match:
+    tag = value.strip()
+    if len(tag) > LANGUAGE_MAX_CHARS or not _LANGUAGE.match(tag):
         raise ValueError(
             f"{value.strip()[:40]!r} is not a language tag; use a BCP 47 tag such as "
             "'en', 'fr' or 'pt-BR'."
         )
-    parts = [match["lang"]]
-    if match["script"]:
-        parts.append(match["script"].title())
-    if match["region"]:
-        parts.append(match["region"].upper())
-    if match["variants"]:
-        parts.append(match["variants"].lstrip("-"))
+    language, *rest = tag.replace("_", "-").split("-")
+    parts = [language.lower()]
+    for position, part in enumerate(rest):
+        if position == 0 and len(part) == 4 and part.isalpha():
+            parts.append(part.title())  # script (variants of four start with a digit)
+        elif len(part) <= 3:
+            parts.append(part.upper())  # region: two letters or three digits
+        else:
+            parts.append(part.lower())  # variant
     return "-".join(parts)
 
 

@@ -1,10 +1,11 @@
 """URL map: pages, the REST API and its schema, media files, health checks."""
 
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from config import health
+from config.api_errors import api_not_found
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
@@ -15,6 +16,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
     path("api/", include("accounts.api_urls")),
     path("api/", include("catalog.api.urls")),
+    re_path(r"^api/(?P<rest>.*)$", api_not_found),  # after every API route: JSON, not HTML
     path("media/", include("catalog.media_urls")),
     path("", include("catalog.urls")),
 ]

@@ -7,6 +7,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from accounts.models import User
+from catalog.tests.api_helpers import make_video
 
 pytestmark = pytest.mark.django_db
 URL = "/api/auth/token/"
@@ -21,9 +22,21 @@ def test_token_for_good_credentials(api: APIClient, user: User) -> None:
 
 
 def test_the_token_authenticates(api: APIClient, user: User) -> None:
+    video = make_video(user, "Mine")
+    edit = f"/api/videos/{video.pk}/"
+    assert api.patch(edit, {"title": "Anyone"}, format="json").status_code == 401
     token = api.post(URL, {"username": "alice", "password": "a-long-passphrase"}).json()["token"]
     api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
-    assert api.get("/api/videos/").status_code == 200
+    response = api.patch(edit, {"title": "Renamed"}, format="json")  # only the owner may
+    assert response.status_code == 200
+    assert response.json()["title"] == "Renamed"
+
+
+def test_a_stale_token_does_not_block_signing_in(api: APIClient, user: User) -> None:
+    api.credentials(HTTP_AUTHORIZATION="Token " + "0" * 40)
+    assert api.get("/api/videos/").status_code == 401  # elsewhere a wrong token is refused
+    response = api.post(URL, {"username": "alice", "password": "a-long-passphrase"})
+    assert response.status_code == 200
 
 
 @pytest.mark.parametrize(

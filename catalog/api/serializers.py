@@ -5,13 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.files.storage import default_storage
+from django.core.validators import RegexValidator
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from catalog import subtitles
 from catalog.models import Rendition, Subtitle, Video
+from config.api_schema import PartialUpdateSerializer, StrictInputSerializer
 
 VISIBILITY_ERROR = "Choose one of: public, unlisted, private."
+LANGUAGE_ERROR = "This is not a language tag; use a BCP 47 tag such as 'en', 'fr' or 'pt-BR'."
 
 
 def storage_url(name: str) -> str | None:
@@ -109,7 +112,7 @@ def _visibility_field(**kwargs: Any) -> serializers.ChoiceField:
     )
 
 
-class VideoCreateSerializer(serializers.Serializer[Any]):
+class VideoCreateSerializer(StrictInputSerializer):
     """A multipart upload: the file and what people will read about it."""
 
     title = serializers.CharField(max_length=200, trim_whitespace=True)
@@ -127,22 +130,15 @@ class VideoCreateSerializer(serializers.Serializer[Any]):
     )
 
 
-class VideoUpdateSerializer(serializers.Serializer[Any]):
+class VideoUpdateSerializer(PartialUpdateSerializer):
     """The fields an owner may change; any subset of them."""
 
     title = serializers.CharField(max_length=200, required=False)
     description = serializers.CharField(max_length=5000, required=False, allow_blank=True)
     visibility = _visibility_field(required=False)
 
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        if not attrs:
-            raise serializers.ValidationError(
-                "Send at least one of: title, description, visibility."
-            )
-        return attrs
 
-
-class SubtitleCreateSerializer(serializers.Serializer[Any]):
+class SubtitleCreateSerializer(StrictInputSerializer):
     """A WebVTT or SRT file for one language (the content is checked by the service)."""
 
     file = serializers.FileField(
@@ -154,7 +150,10 @@ class SubtitleCreateSerializer(serializers.Serializer[Any]):
         },
     )
     language = serializers.CharField(
-        max_length=subtitles.LANGUAGE_MAX_CHARS, help_text="A BCP 47 tag: en, fr, pt-BR…"
+        max_length=subtitles.LANGUAGE_MAX_CHARS,
+        trim_whitespace=False,  # exactly what the pattern in the schema accepts
+        validators=[RegexValidator(subtitles.LANGUAGE_PATTERN, LANGUAGE_ERROR)],
+        help_text="A BCP 47 tag: en, fr, pt-BR… (any case; _ for - is accepted too).",
     )
     label = serializers.CharField(  # type: ignore[assignment]  # a field, not Field.label
         max_length=100,

@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import cast
 
-from django.conf import settings
-from django.core.exceptions import (
-    RequestDataTooBig,
-    SuspiciousOperation,
-    TooManyFieldsSent,
-    TooManyFilesSent,
-)
+from django.core.exceptions import SuspiciousOperation
 from django.db.models import QuerySet
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import exceptions, serializers, status, viewsets
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+)
+from rest_framework import exceptions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticatedOrReadOnly
@@ -23,7 +22,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.models import User
-from catalog import limits, selectors, services
+from catalog import limits, selectors, services, subtitles
 from catalog.api.permissions import IsOwnerOrReadOnly
 from catalog.api.serializers import (
     SubtitleCreateSerializer,
@@ -35,37 +34,11 @@ from catalog.api.serializers import (
 from catalog.errors import CatalogError, InvalidSubtitle, QueueQuotaExceeded
 from catalog.ids import looks_like_id
 from catalog.models import Video
-from catalog.services import human_bytes
+from config.api_errors import ErrorSerializer
 from config.ratelimit import Limited
 
-
-class APIError(exceptions.APIException):
-    """An error carried to DRF's handler with its own status code and message."""
-
-    def __init__(self, status_code: int, message: str) -> None:
-        super().__init__(detail=message)
-        self.status_code = status_code
-
-
-def as_api_error(exc: Exception) -> Exception:
-    """Turn catalog errors and Django's form-size refusals into JSON ``{detail}`` answers."""
-    if isinstance(exc, CatalogError):
-        return APIError(exc.status_code, str(exc))
-    if isinstance(exc, RequestDataTooBig):
-        limit = human_bytes(settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 0)
-        return APIError(413, f"The form fields other than the file may hold {limit} in all.")
-    if isinstance(exc, TooManyFieldsSent | TooManyFilesSent):
-        return APIError(400, "The form has too many fields or files.")
-    return exc
-
-
-class ErrorSerializer(serializers.Serializer[Any]):
-    detail = serializers.CharField()
-
-
+# What these operations refuse beyond the refusals config.api_schema adds to every operation.
 ERRORS = {
-    400: OpenApiResponse(description="Invalid input: field errors or {detail}."),
-    401: OpenApiResponse(ErrorSerializer, description="Not signed in."),
     403: OpenApiResponse(ErrorSerializer, description="Not the owner."),
     404: OpenApiResponse(ErrorSerializer, description="No such video (or not visible)."),
 }
@@ -73,7 +46,12 @@ SEARCH = OpenApiParameter(
     "search", OpenApiTypes.STR, description="Words to find in the title or description."
 )
 LANGUAGE = OpenApiParameter(
-    "language", OpenApiTypes.STR, OpenApiParameter.PATH, description="BCP 47 tag, e.g. pt-BR."
+    "language",
+    OpenApiTypes.STR,
+    OpenApiParameter.PATH,
+    description="BCP 47 tag, e.g. pt-BR.",
+    pattern=subtitles.LANGUAGE_PATTERN.replace("\\A", "^").replace("\\Z", "$"),
+    examples=[OpenApiExample("English", value="en")],
 )
 
 
@@ -87,8 +65,8 @@ class VideoViewSet(viewsets.GenericViewSet[Video]):
     def get_queryset(self) -> QuerySet[Video]:
         return selectors.visible_videos(user=self.request.user)
 
-    def handle_exception(self, exc: Exception) -> Response:
-        return super().handle_exception(as_api_error(exc))
+    # Uploads are limited per user and address (catalog.limits): the schema documents 429.
+    rate_limited_actions = ("create",)
 
     def get_object(self) -> Video:
         """Return the URL's video if visible (else 404); for writes, if owned (else 403)."""
@@ -118,7 +96,6 @@ class VideoViewSet(viewsets.GenericViewSet[Video]):
         responses={
             201: VideoSerializer,
             413: OpenApiResponse(ErrorSerializer, description="The file is too large."),
-            **ERRORS,
         },
     )
     def create(self, request: Request) -> Response:
@@ -185,6 +162,14 @@ class VideoViewSet(viewsets.GenericViewSet[Video]):
         summary="Add or replace a subtitle track",
         request={"multipart/form-data": SubtitleCreateSerializer},
         responses={201: SubtitleSerializer, **ERRORS},
+        examples=[
+            OpenApiExample(
+                "Portuguese (Brazil)",
+                value={"file": "WEBVTT\n\n00:01.000 --> 00:02.500\nOlá!\n", "language": "pt-BR"},
+                request_only=True,
+                media_type="multipart/form-data",
+            )
+        ],
     )
     @action(
         detail=True,

@@ -241,7 +241,10 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # drf-spectacular's, plus the refusals every operation can answer (401, 404, 415, 429…).
+    "DEFAULT_SCHEMA_CLASS": "config.api_schema.AutoSchema",
+    # Errors apps raise for users (config.api_errors.UserFacingError) become {"detail": …}.
+    "EXCEPTION_HANDLER": "config.api_errors.exception_handler",
 }
 
 # --- abuse limits: who the client is, how often it may act, how much a user may hold ---
