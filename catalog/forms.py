@@ -9,7 +9,7 @@ from django.conf import settings
 
 from catalog import subtitles
 from catalog.models import Video
-from catalog.services import human_bytes
+from common.units import human_bytes
 
 
 class VideoDetailsForm(forms.Form):

@@ -10,7 +10,7 @@ import pytest
 
 from catalog.transcoding import probe as probe_module
 from catalog.transcoding.ladder import plan_ladder
-from catalog.transcoding.probe import MediaInfo, ProbeError, human_duration, probe
+from catalog.transcoding.probe import MediaInfo, ProbeError, probe
 
 pytestmark = pytest.mark.media
 
@@ -148,10 +148,3 @@ def test_the_decoder_refuses_frames_over_the_limit(
 
 def test_absurdly_small_frame(clip_factory: Clips) -> None:
     assert "only 8×8 pixels" in refusal(clip_factory("8x8.mp4", size="8x8", audio=False))
-
-
-def test_human_durations() -> None:
-    assert human_duration(7 * 3600 + 120) == "7 h 2 min"
-    assert human_duration(6 * 3600) == "6 h"
-    assert human_duration(90) == "1 min 30 s"
-    assert human_duration(40.4) == "40 s"

@@ -15,6 +15,7 @@ from django.conf import settings
 from catalog.errors import CatalogError
 from catalog.transcoding.formats import MEDIA_FORMATS, PICTURE_FORMATS
 from catalog.transcoding.ladder import MAX_DUPLICATION, MAX_FPS
+from common.units import human_duration
 
 MIN_SIDE = 16
 MIN_DURATION = 0.1
@@ -54,18 +55,6 @@ class MediaInfo:
     def audio_only(self) -> bool:
         """Tell whether there is sound but no moving picture."""
         return not self.has_video
-
-
-def human_duration(seconds: float) -> str:
-    """Format a duration the way people say it (1 h 5 min, 40 s)."""
-    seconds = round(seconds)
-    hours, rest = divmod(seconds, 3600)
-    minutes, secs = divmod(rest, 60)
-    if hours:
-        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
-    if minutes:
-        return f"{minutes} min {secs} s" if secs else f"{minutes} min"
-    return f"{secs} s"
 
 
 def _unreadable(path: Path) -> ProbeError:
