@@ -124,6 +124,12 @@ def video_delete(*, video: Video) -> None:
         transaction.on_commit(lambda: storage.delete_prefix(prefix), robust=True)
 
 
+def user_videos_delete(*, user: User) -> None:
+    """Delete every video of ``user`` and, after commit, their files (account deletion)."""
+    for video in user.videos.all():
+        video_delete(video=video)
+
+
 def video_retry(*, video: Video) -> TranscodeJob:
     """Queue a new transcode of a failed video."""
     with transaction.atomic():
