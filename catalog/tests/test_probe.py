@@ -35,11 +35,7 @@ def test_the_standard_clip(clip: Path) -> None:
         has_audio=True,
         width=640,
         height=360,
-        rotation=0,
         fps=30.0,
-        video_codec="h264",
-        audio_codec="aac",
-        variable_frame_rate=False,
         has_cover=False,
         demuxer="mov",
     )
@@ -54,7 +50,7 @@ def test_extension_is_not_trusted(clip: Path, tmp_path: Path) -> None:
 
 def test_rotation_metadata_swaps_the_displayed_size(media_file: Files) -> None:
     info = probe(media_file("rotated.mp4"))
-    assert (info.width, info.height, info.rotation % 180) == (360, 640, 90)
+    assert (info.width, info.height) == (360, 640)
     assert [(r.width, r.height) for r in plan_ladder(info.width, info.height)] == [
         (360, 640), (240, 426),
     ]  # fmt: skip
@@ -62,10 +58,10 @@ def test_rotation_metadata_swaps_the_displayed_size(media_file: Files) -> None:
 
 def test_portrait_60fps_and_variable_rate(clip_factory: Clips) -> None:
     portrait = probe(clip_factory("portrait.mp4", size="360x640"))
-    assert (portrait.width, portrait.height, portrait.rotation) == (360, 640, 0)
+    assert (portrait.width, portrait.height) == (360, 640)
     assert probe(clip_factory("fast.mp4", rate=60)).fps == 60.0
     vfr = probe(clip_factory("vfr.mp4", *VFR_ARGS, audio=False))
-    assert vfr.variable_frame_rate and 15 < vfr.fps < 25
+    assert 15 < vfr.fps < 25  # two frames in three kept: the average rate, about 20
 
 
 VFR_ARGS = ("-vf", "select='not(eq(mod(n\\,3)\\,0))'", "-fps_mode", "vfr")
