@@ -157,10 +157,7 @@ SUBTITLE_MAX_BYTES = 2 * 1024**2
 TRANSCODER = choice("TRANSCODER", "ffmpeg", ("ffmpeg", "mediaconvert"))
 if TRANSCODER == "mediaconvert":  # refuse now rather than fail every upload later
     fail("TRANSCODER=mediaconvert is not available in this release yet; use ffmpeg.")
-TRANSCODER_BACKENDS = {
-    "ffmpeg": "catalog.transcoding.backends.ffmpeg.FFmpegTranscoder",
-    "mediaconvert": "catalog.transcoding.backends.mediaconvert.MediaConvertTranscoder",
-}
+TRANSCODER_BACKENDS = {"ffmpeg": "catalog.transcoding.backends.ffmpeg.FFmpegTranscoder"}
 TRANSCODE_WORK_DIR = env.path("TRANSCODE_WORK_DIR", default=str(VAR_DIR / "work"))
 TRANSCODE_LEASE_SECONDS = positive_int("TRANSCODE_LEASE_SECONDS", 60)
 TRANSCODE_TIMEOUT_SECONDS = positive_int("TRANSCODE_TIMEOUT_SECONDS", 4 * 3600)
