@@ -16,8 +16,9 @@ from django.conf import settings
 
 from accounts.models import User
 from catalog.models import Rendition, TranscodeJob, Video
-from catalog.tests.conftest import FFMPEG, create_video, run_transcode
+from catalog.tests.conftest import create_video, run_transcode
 from catalog.transcoding.progress import ProgressParser
+from conftest import FFMPEG
 
 pytestmark = [pytest.mark.media, pytest.mark.django_db]
 
