@@ -7,6 +7,8 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from accounts.models import User
+from catalog.models import Video
+from catalog.tests.page_helpers import add_video
 
 pytestmark = pytest.mark.django_db
 URL = "/api/auth/token/"
@@ -21,9 +23,12 @@ def test_token_for_good_credentials(api: APIClient, user: User) -> None:
 
 
 def test_the_token_authenticates(api: APIClient, user: User) -> None:
+    private = add_video(user, "Only mine", visibility=Video.Visibility.PRIVATE)
     token = api.post(URL, {"username": "alice", "password": "a-long-passphrase"}).json()["token"]
+    assert api.get(f"/api/videos/{private.pk}/").status_code == 404  # hidden from strangers
     api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
-    assert api.get("/api/videos/").status_code == 200
+    response = api.get(f"/api/videos/{private.pk}/")
+    assert (response.status_code, response.json()["owner"]) == (200, "alice")
 
 
 @pytest.mark.parametrize(
