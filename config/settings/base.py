@@ -203,9 +203,9 @@ else:
 
 # --- cache: where rate-limit counters live ---
 # Not LocMemCache: it is per process, so two web processes behind a load balancer would each
-# count alone and let through twice the limit. The database cache needs nothing new (its
-# table comes from `manage.py createcachetable`, which `make run` and the test runner run);
-# Redis when there is one. Many entries: culling would forget counters.
+# count alone and let through twice the limit. The database cache needs nothing new (a
+# migration, accounts 0003, makes its table); Redis when there is one. Many entries: culling
+# would forget counters.
 if REDIS_URL:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
