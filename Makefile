@@ -39,7 +39,6 @@ $(ASSETS): $(NODE_STAMP) static/js/vendor-entry.js
 	@echo "Bundling front-end packages with esbuild"
 	@node_modules/.bin/esbuild static/js/vendor-entry.js --bundle --format=esm --minify \
 		--outfile=build/static/vendor/player-bundle.js --log-level=warning
-	@rm -f build/static/player.js  # an empty stamp an earlier Makefile left among static files
 	@touch $@
 
 assets: $(ASSETS)

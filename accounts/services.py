@@ -2,19 +2,36 @@
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from django.db import transaction
 from rest_framework.authtoken.models import Token
 
 from accounts.authentication import token_refusal
 from accounts.models import User
-from catalog.services import video_delete
+
+
+class UserCleanup(Protocol):
+    def __call__(self, *, user: User) -> None: ...
+
+
+# The apps built on accounts (the catalog today; live channels and music next) own rows and
+# files of a user that a cascade of row deletes would leave behind in storage. Each one
+# registers its cleanup from its AppConfig.ready(), so that accounts imports none of them.
+_cleanups: list[UserCleanup] = []
+
+
+def on_user_delete(cleanup: UserCleanup) -> None:
+    """Have ``user_delete`` call ``cleanup(user=...)`` before it deletes the account."""
+    if cleanup not in _cleanups:
+        _cleanups.append(cleanup)
 
 
 def user_delete(*, user: User) -> None:
-    """Delete an account with its videos, and (after commit) every file they own."""
+    """Delete an account and what every app holds of it (files after commit)."""
     with transaction.atomic():
-        for video in user.videos.all():
-            video_delete(video=video)
+        for cleanup in _cleanups:
+            cleanup(user=user)
         user.delete()
 
 

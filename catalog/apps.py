@@ -8,6 +8,8 @@ class CatalogConfig(AppConfig):
     def ready(self) -> None:
         from django_q.signals import post_spawn
 
-        from catalog import tasks
+        from accounts.services import on_user_delete
+        from catalog import services, tasks
 
         post_spawn.connect(tasks.reclaim_on_worker_start, dispatch_uid="catalog.reclaim")
+        on_user_delete(services.user_videos_delete)  # deleting an account deletes its files

@@ -8,17 +8,18 @@ from django import forms
 from django.conf import settings
 
 from catalog import subtitles
-from catalog.models import Video
-from catalog.services import human_bytes
+from catalog.models import Subtitle, Video
+from common.units import human_bytes
 
 
 class VideoDetailsForm(forms.Form):
     """Title, description and visibility: what an owner may change after uploading."""
 
-    title = forms.CharField(max_length=200)
+    # The limits are the model's: one number per field, wherever it is entered.
+    title = forms.CharField(max_length=Video._meta.get_field("title").max_length)
     description = forms.CharField(
         required=False,
-        max_length=5000,
+        max_length=Video._meta.get_field("description").max_length,
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text="Shown under the player.",
     )
@@ -69,7 +70,7 @@ class SubtitleForm(forms.Form):
         },
     )
     language = forms.CharField(
-        max_length=subtitles.LANGUAGE_MAX_CHARS,
+        max_length=Subtitle._meta.get_field("language").max_length,
         help_text=(
             "A BCP 47 language tag: en for English, fr for French, pt-BR for Brazilian "
             "Portuguese, es-419 for Latin American Spanish."
@@ -91,7 +92,7 @@ class SubtitleForm(forms.Form):
     label = forms.CharField(
         label="Name in the player",
         required=False,
-        max_length=100,
+        max_length=Subtitle._meta.get_field("label").max_length,
         help_text="Leave it empty to use the language's own name, such as English or français.",
         widget=forms.TextInput(attrs={"placeholder": "English (SDH)", "autocomplete": "off"}),
     )

@@ -11,7 +11,6 @@ requests carry the cookie, not an API token) and stay out of shared caches.
 
 from __future__ import annotations
 
-import posixpath
 import re
 from collections.abc import AsyncIterator, Iterator
 from typing import IO, Any
@@ -25,31 +24,10 @@ from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 from django.views.decorators.http import require_http_methods
 
-from catalog import selectors
+from catalog import files, selectors
 from catalog.models import Video
 
 CHUNK_BYTES = 256 * 1024
-IMMUTABLE = "public, max-age=31536000, immutable"
-PLAYLIST = "public, max-age=2"  # players re-read playlists; a CDN may hold them briefly
-OTHER = "public, max-age=60"
-CONTENT_TYPES = {
-    ".m3u8": "application/vnd.apple.mpegurl",
-    ".m4s": "video/iso.segment",
-    ".mp4": "video/mp4",
-    ".m4a": "audio/mp4",
-    ".ts": "video/mp2t",
-    ".aac": "audio/aac",
-    ".vtt": "text/vtt; charset=utf-8",
-    ".jpg": "image/jpeg",
-    ".jpeg": "image/jpeg",
-    ".png": "image/png",
-    ".webp": "image/webp",
-}
-# Every published output is uniquely named per transcode attempt (and subtitles carry a
-# random suffix), so whatever is not a playlist never changes under its URL.
-IMMUTABLE_SUFFIXES = frozenset(CONTENT_TYPES) - {".m3u8"}
-# Uploaded originals are inputs, not something to publish.
-_NOT_SERVED = re.compile(r"^videos/[^/]+/source/")
 _VIDEO_FILE = re.compile(r"^videos/([^/]+)/")
 # At most 18 digits a position (an exabyte): longer ones are no file of ours, and int()
 # refuses strings over 4 300 digits with an error. Such a header is ignored, as any
@@ -59,17 +37,6 @@ _RANGE = re.compile(r"^bytes=\s*([0-9]{0,18})\s*-\s*([0-9]{0,18})\s*$", re.IGNOR
 
 class RangeNotSatisfiable(Exception):
     """The requested byte range starts beyond the end of the file."""
-
-
-def clean_name(name: str) -> str | None:
-    """Return ``name`` if it is a plain relative storage name, else ``None``."""
-    if not name or name.startswith("/") or "\\" in name or "\x00" in name:
-        return None
-    if any(part in ("", ".", "..") for part in name.split("/")):
-        return None
-    if _NOT_SERVED.match(name):
-        return None
-    return name
 
 
 def parse_range(header: str, size: int) -> tuple[int, int] | None:
@@ -95,19 +62,6 @@ def parse_range(header: str, size: int) -> tuple[int, int] | None:
     return start, min(int(last) if last else size - 1, size - 1)
 
 
-def cache_control(name: str, *, private: bool = False) -> str:
-    """Playlists are short-lived, uniquely named outputs kept a year; private ones per user."""
-    suffix = posixpath.splitext(name)[1].lower()
-    if suffix == ".m3u8":
-        policy = PLAYLIST
-    elif suffix in IMMUTABLE_SUFFIXES:
-        policy = IMMUTABLE
-    else:
-        policy = OTHER
-    # "private": only the owner's browser may keep it, never a CDN or proxy.
-    return "private" + policy.removeprefix("public") if private else policy
-
-
 def is_private_to_requester(request: HttpRequest, name: str) -> bool:
     """Tell whether ``name`` is the requester's own private video; 404 if they may not see it.
 
@@ -126,10 +80,6 @@ def is_private_to_requester(request: HttpRequest, name: str) -> bool:
     if access is not None and user.is_authenticated and user.pk == access.owner_id:
         return True
     raise Http404("No such file.")
-
-
-def content_type(name: str) -> str:
-    return CONTENT_TYPES.get(posixpath.splitext(name)[1].lower(), "application/octet-stream")
 
 
 class RangeFileResponse(StreamingHttpResponse):
@@ -182,15 +132,15 @@ def _open(name: str) -> tuple[IO[bytes], int, float]:
 @require_http_methods(["GET", "HEAD"])
 def serve(request: HttpRequest, name: str) -> HttpResponseBase:
     """Serve one stored file; Range gives 206, HEAD gives the headers only."""
-    clean = clean_name(name)
+    clean = files.clean_name(name)
     if clean is None:
         raise Http404("No such file.")
     private = is_private_to_requester(request, clean)
     fh, size, modified = _open(clean)
     etag = f'"{size:x}-{int(modified * 1_000_000):x}"'
     headers = {
-        "Content-Type": content_type(clean),
-        "Cache-Control": cache_control(clean, private=private),
+        "Content-Type": files.content_type(clean),
+        "Cache-Control": files.cache_control(clean, private=private),
         "Accept-Ranges": "bytes",
         "ETag": etag,
         "Last-Modified": http_date(modified),

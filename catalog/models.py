@@ -7,6 +7,7 @@ from django.db import models
 from django.urls import reverse
 
 from catalog.ids import new_public_id
+from catalog.subtitles import LANGUAGE_MAX_CHARS
 
 
 def video_source_path(instance: Video, filename: str) -> str:
@@ -97,7 +98,7 @@ class Subtitle(models.Model):
     """A WebVTT subtitle track of a video, one per language."""
 
     video = models.ForeignKey(Video, on_delete=models.CASCADE, related_name="subtitles")
-    language = models.CharField(max_length=35)
+    language = models.CharField(max_length=LANGUAGE_MAX_CHARS)  # the longest BCP 47 tag kept
     label = models.CharField(max_length=100)
     file = models.FileField(upload_to=subtitle_path, max_length=300)
     created = models.DateTimeField(auto_now_add=True)

@@ -6,10 +6,8 @@ from typing import Any
 
 from storages.backends.s3 import S3Storage
 
-from catalog import media
+from catalog import files
 
-# Uploaded originals and probe files are never published: no CDN or browser keeps them.
-PRIVATE = "private, no-store"
 # django-storages keeps a file it reads wholly in memory unless told otherwise; a worker
 # copying a 2 GB source for ffmpeg must spill to disk instead.
 SPOOL_BYTES = 8 * 1024 * 1024
@@ -18,7 +16,7 @@ SPOOL_BYTES = 8 * 1024 * 1024
 class MediaS3Storage(S3Storage):
     """S3Storage that sets ``ContentType`` and ``Cache-Control`` per object from its name.
 
-    The policy is the one the local media view sends (``catalog.media``): playlists
+    The policy is the one the local media view sends (``catalog.files``): playlists
     short-lived, uniquely named outputs immutable, sources private. CloudFront and browsers
     read these headers from the object itself, since no Django view sits in between.
     """
@@ -32,14 +30,8 @@ class MediaS3Storage(S3Storage):
     def get_object_parameters(self, name: str) -> dict[str, Any]:
         """Return the upload parameters of ``name``: settings' defaults plus its headers."""
         params: dict[str, Any] = super().get_object_parameters(name)
-        relative = self._relative(name)
-        if media.clean_name(relative) is None:  # what the media view would never serve
-            params.update(ContentType="application/octet-stream", CacheControl=PRIVATE)
-        else:
-            params.update(
-                ContentType=media.content_type(relative),
-                CacheControl=media.cache_control(relative),
-            )
+        content_type, cache_control = files.stored_headers(self._relative(name))
+        params.update(ContentType=content_type, CacheControl=cache_control)
         return params
 
     def _relative(self, name: str) -> str:

@@ -22,6 +22,7 @@ from catalog.errors import (
     UploadTooLarge,
 )
 from catalog.models import Subtitle, TranscodeJob, Video
+from common.units import human_bytes
 
 log = logging.getLogger(__name__)
 
@@ -65,15 +66,6 @@ def check_quotas(*, owner: User, size: int) -> None:
             f"Your videos waiting to be processed add up to about {queued:.0f} minutes, and "
             f"the queue quota is {quota} minutes. Upload this one once some of them are ready."
         )
-
-
-def human_bytes(size: float) -> str:
-    """Format a byte count the way people read it (1.5 GB)."""
-    for unit in ("bytes", "KB", "MB", "GB"):
-        if size < 1024 or unit == "GB":
-            return f"{size:.0f} {unit}" if unit == "bytes" else f"{size:.1f} {unit}"
-        size /= 1024
-    return f"{size:.1f} GB"
 
 
 def video_create(
@@ -130,6 +122,12 @@ def video_delete(*, video: Video) -> None:
         list(Video.objects.select_for_update().filter(pk=video.pk).values("pk"))
         video.delete()
         transaction.on_commit(lambda: storage.delete_prefix(prefix), robust=True)
+
+
+def user_videos_delete(*, user: User) -> None:
+    """Delete every video of ``user`` and, after commit, their files (account deletion)."""
+    for video in user.videos.all():
+        video_delete(video=video)
 
 
 def video_retry(*, video: Video) -> TranscodeJob:

@@ -18,6 +18,8 @@ from rest_framework import exceptions, serializers
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from common.units import human_bytes
+
 
 class UserFacingError(Exception):
     """An error whose message is written for the person who caused it.
@@ -45,9 +47,6 @@ def as_api_exception(exc: Exception) -> Exception:
     if isinstance(exc, UserFacingError):
         return _api_exception(exc.status_code, str(exc))
     if isinstance(exc, RequestDataTooBig):
-        # Imported here: config sits below the apps (the size formatter moves with issue 5, #11).
-        from catalog.services import human_bytes
-
         limit = human_bytes(settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 0)
         return _api_exception(413, f"The form fields other than the file may hold {limit} in all.")
     if isinstance(exc, TooManyFieldsSent | TooManyFilesSent):

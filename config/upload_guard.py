@@ -16,6 +16,7 @@ import json
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
+from common.units import human_bytes
 from config.body_limits import BodyLimit, limit_for
 
 Scope = MutableMapping[str, Any]
@@ -42,8 +43,6 @@ def _declared_length(scope: Scope) -> int | None:
 
 
 def _message(limit: BodyLimit, size: int | None) -> str:
-    from catalog.services import human_bytes  # Django is set up by the time a request comes
-
     allowed = human_bytes(limit.allowed() or 0)
     if size is None:
         return f"The {limit.what} is larger than {allowed}; the largest allowed is {allowed}."

@@ -48,7 +48,6 @@ PY
 
   echo "== Preparing the database, static files, admin user and demo videos"
   "$py" manage.py migrate --noinput -v 0
-  "$py" manage.py createcachetable -v 0  # rate-limit counters (the database cache), once
   "$py" manage.py collectstatic --noinput -v 0
   "$py" manage.py ensure_admin
   if [ "${ONAIR_DEMO:-1}" != 0 ]; then

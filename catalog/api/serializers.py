@@ -4,22 +4,29 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.files.storage import default_storage
 from django.core.validators import RegexValidator
+from django.db import models
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from catalog import subtitles
+from catalog.files import storage_url
 from catalog.models import Rendition, Subtitle, Video
 from config.api_schema import PartialUpdateSerializer, StrictInputSerializer
 
+
+def _max_length(model: type[Video] | type[Subtitle], name: str) -> int:
+    """Read a text field's limit from the model, where it is defined once."""
+    field = model._meta.get_field(name)
+    assert isinstance(field, models.Field) and field.max_length, f"{name} has no max_length"
+    return int(field.max_length)
+
+
+TITLE_MAX = _max_length(Video, "title")
+DESCRIPTION_MAX = _max_length(Video, "description")
+LABEL_MAX = _max_length(Subtitle, "label")
 VISIBILITY_ERROR = "Choose one of: public, unlisted, private."
 LANGUAGE_ERROR = "This is not a language tag; use a BCP 47 tag such as 'en', 'fr' or 'pt-BR'."
-
-
-def storage_url(name: str) -> str | None:
-    """Return the public URL of a stored file, or ``None`` while it does not exist yet."""
-    return default_storage.url(name) if name else None
 
 
 class RenditionSerializer(serializers.ModelSerializer[Rendition]):
@@ -37,7 +44,7 @@ class SubtitleSerializer(serializers.ModelSerializer[Subtitle]):
 
     @extend_schema_field(serializers.CharField())
     def get_url(self, subtitle: Subtitle) -> str | None:
-        return storage_url(subtitle.file.name or "")
+        return storage_url(subtitle.file.name)
 
 
 class VideoSerializer(serializers.ModelSerializer[Video]):
@@ -115,9 +122,9 @@ def _visibility_field(**kwargs: Any) -> serializers.ChoiceField:
 class VideoCreateSerializer(StrictInputSerializer):
     """A multipart upload: the file and what people will read about it."""
 
-    title = serializers.CharField(max_length=200, trim_whitespace=True)
+    title = serializers.CharField(max_length=TITLE_MAX, trim_whitespace=True)
     description = serializers.CharField(
-        max_length=5000, required=False, allow_blank=True, default=""
+        max_length=DESCRIPTION_MAX, required=False, allow_blank=True, default=""
     )
     visibility = _visibility_field(default=Video.Visibility.PUBLIC)
     file = serializers.FileField(
@@ -133,8 +140,10 @@ class VideoCreateSerializer(StrictInputSerializer):
 class VideoUpdateSerializer(PartialUpdateSerializer):
     """The fields an owner may change; any subset of them."""
 
-    title = serializers.CharField(max_length=200, required=False)
-    description = serializers.CharField(max_length=5000, required=False, allow_blank=True)
+    title = serializers.CharField(max_length=TITLE_MAX, required=False)
+    description = serializers.CharField(
+        max_length=DESCRIPTION_MAX, required=False, allow_blank=True
+    )
     visibility = _visibility_field(required=False)
 
 
@@ -156,7 +165,7 @@ class SubtitleCreateSerializer(StrictInputSerializer):
         help_text="A BCP 47 tag: en, fr, pt-BR… (any case; _ for - is accepted too).",
     )
     label = serializers.CharField(  # type: ignore[assignment]  # a field, not Field.label
-        max_length=100,
+        max_length=LABEL_MAX,
         required=False,
         allow_blank=True,
         default="",

@@ -45,6 +45,7 @@ ERRORS = {
 SEARCH = OpenApiParameter(
     "search", OpenApiTypes.STR, description="Words to find in the title or description."
 )
+LANGUAGE_PATH = rf"subtitles/(?P<language>[A-Za-z0-9_-]{{1,{subtitles.LANGUAGE_MAX_CHARS}}})"
 LANGUAGE = OpenApiParameter(
     "language",
     OpenApiTypes.STR,
@@ -197,7 +198,7 @@ class VideoViewSet(viewsets.GenericViewSet[Video]):
     @action(
         detail=True,
         methods=["delete"],
-        url_path=r"subtitles/(?P<language>[A-Za-z0-9_-]{1,35})",
+        url_path=LANGUAGE_PATH,
         serializer_class=SubtitleSerializer,
     )
     def delete_subtitle(self, request: Request, pk: str, language: str) -> Response:

@@ -7,13 +7,13 @@ from collections.abc import Callable
 from pathlib import Path
 from unittest import mock
 
-import imageio_ffmpeg
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.models import User
 from catalog import services, tasks
 from catalog.models import TranscodeJob, Video
+from conftest import FFMPEG
 
 
 @pytest.fixture(autouse=True)
@@ -66,9 +66,6 @@ def ready_video(user: User, clip: Path) -> Video:
     video = run_transcode(create_video(user, clip))
     assert video.status == Video.Status.READY, video.error
     return video
-
-
-FFMPEG = imageio_ffmpeg.get_ffmpeg_exe()
 
 
 def _ffmpeg(*args: str) -> None:

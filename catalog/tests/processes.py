@@ -10,10 +10,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-import imageio_ffmpeg
 import pytest
 from django.conf import settings
 from django.db import connection
+
+from conftest import FFMPEG
 
 
 def database_url() -> str:
@@ -49,14 +50,13 @@ def realtime_ffmpeg(folder: Path) -> Path:
     catch it mid-encode by waiting for its first progress, with no race against the encode.
     Other runs (poster, sprite) stay at full speed. Point ``IMAGEIO_FFMPEG_EXE`` at it.
     """
-    ffmpeg = imageio_ffmpeg.get_ffmpeg_exe()
     script = folder / "ffmpeg-realtime"
     script.write_text(
         "#!/bin/sh\n"
         'case " $* " in\n'
-        f'  *" -var_stream_map "*) exec "{ffmpeg}" -readrate 1 "$@" ;;\n'
+        f'  *" -var_stream_map "*) exec "{FFMPEG}" -readrate 1 "$@" ;;\n'
         "esac\n"
-        f'exec "{ffmpeg}" "$@"\n'
+        f'exec "{FFMPEG}" "$@"\n'
     )
     script.chmod(0o755)
     return script

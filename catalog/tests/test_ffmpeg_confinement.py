@@ -15,10 +15,11 @@ import pytest
 
 from accounts.models import User
 from catalog.models import TranscodeJob, Video
-from catalog.tests.conftest import FFMPEG, create_video, run_transcode
+from catalog.tests.conftest import create_video, run_transcode
 from catalog.transcoding.backends.ffmpeg import CPU_LIMITED, FFmpegTranscoder
 from catalog.transcoding.probe import probe
 from catalog.transcoding.process import CHILD_ENV, OPEN_FILES, Limits, run_ffmpeg
+from conftest import FFMPEG
 
 pytestmark = pytest.mark.media
 

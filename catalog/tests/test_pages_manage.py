@@ -81,6 +81,25 @@ def test_edit_rejects_bad_input_without_change(alice: Client, user: User) -> Non
     assert video.title == "Keep me" and video.visibility == "public"
 
 
+def test_edit_holds_the_models_length_limits(alice: Client, user: User) -> None:
+    video = add_video(user, "Keep me")
+    url = f"/me/videos/{video.pk}/edit/"
+    too_long = alice.post(
+        url, {"title": "t" * 201, "description": "d" * 5001, "visibility": "public"}
+    )
+    html = too_long.content.decode()
+    assert too_long.status_code == 200
+    assert "at most 200 characters (it has 201)" in html
+    assert "at most 5000 characters (it has 5001)" in html
+    video.refresh_from_db()
+    assert video.title == "Keep me"
+
+    fits = alice.post(url, {"title": "t" * 200, "description": "d" * 5000, "visibility": "public"})
+    assert fits.status_code == 302
+    video.refresh_from_db()
+    assert (len(video.title), len(video.description)) == (200, 5000)
+
+
 def test_other_user_cannot_edit_delete_or_retry(bob: Client, user: User) -> None:
     video = add_video(user, "Alice's", status=Video.Status.FAILED, error="Broken.")
     base = f"/me/videos/{video.pk}"

@@ -10,7 +10,7 @@ import pytest
 
 from catalog.transcoding import probe as probe_module
 from catalog.transcoding.ladder import plan_ladder
-from catalog.transcoding.probe import MediaInfo, ProbeError, human_duration, probe
+from catalog.transcoding.probe import MediaInfo, ProbeError, probe
 
 pytestmark = pytest.mark.media
 
@@ -35,11 +35,7 @@ def test_the_standard_clip(clip: Path) -> None:
         has_audio=True,
         width=640,
         height=360,
-        rotation=0,
         fps=30.0,
-        video_codec="h264",
-        audio_codec="aac",
-        variable_frame_rate=False,
         has_cover=False,
         demuxer="mov",
     )
@@ -54,7 +50,7 @@ def test_extension_is_not_trusted(clip: Path, tmp_path: Path) -> None:
 
 def test_rotation_metadata_swaps_the_displayed_size(media_file: Files) -> None:
     info = probe(media_file("rotated.mp4"))
-    assert (info.width, info.height, info.rotation % 180) == (360, 640, 90)
+    assert (info.width, info.height) == (360, 640)
     assert [(r.width, r.height) for r in plan_ladder(info.width, info.height)] == [
         (360, 640), (240, 426),
     ]  # fmt: skip
@@ -62,10 +58,10 @@ def test_rotation_metadata_swaps_the_displayed_size(media_file: Files) -> None:
 
 def test_portrait_60fps_and_variable_rate(clip_factory: Clips) -> None:
     portrait = probe(clip_factory("portrait.mp4", size="360x640"))
-    assert (portrait.width, portrait.height, portrait.rotation) == (360, 640, 0)
+    assert (portrait.width, portrait.height) == (360, 640)
     assert probe(clip_factory("fast.mp4", rate=60)).fps == 60.0
     vfr = probe(clip_factory("vfr.mp4", *VFR_ARGS, audio=False))
-    assert vfr.variable_frame_rate and 15 < vfr.fps < 25
+    assert 15 < vfr.fps < 25  # two frames in three kept: the average rate, about 20
 
 
 VFR_ARGS = ("-vf", "select='not(eq(mod(n\\,3)\\,0))'", "-fps_mode", "vfr")
@@ -148,10 +144,3 @@ def test_the_decoder_refuses_frames_over_the_limit(
 
 def test_absurdly_small_frame(clip_factory: Clips) -> None:
     assert "only 8×8 pixels" in refusal(clip_factory("8x8.mp4", size="8x8", audio=False))
-
-
-def test_human_durations() -> None:
-    assert human_duration(7 * 3600 + 120) == "7 h 2 min"
-    assert human_duration(6 * 3600) == "6 h"
-    assert human_duration(90) == "1 min 30 s"
-    assert human_duration(40.4) == "40 s"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from catalog.transcoding.progress import ProgressParser, parse_progress
+from catalog.transcoding.progress import ProgressParser
 
 # Captured from this project's ffmpeg 9 (-progress pipe:1 -nostats), 3 s of media.
 CAPTURED = """\
@@ -53,6 +53,14 @@ out_time=00:00:03.000000
 speed=1.5x
 progress=end
 """
+
+
+def parse_progress(text: str | list[str], duration: float) -> float:
+    """Feed a captured ``-progress`` text line by line, as ffmpeg's pipe delivers it."""
+    parser = ProgressParser(duration)
+    for line in text.splitlines() if isinstance(text, str) else text:
+        parser.feed(line)
+    return parser.percent
 
 
 def test_percentage_of_the_last_complete_block() -> None:

@@ -29,13 +29,14 @@ from django.utils.functional import empty
 from accounts.models import User
 from catalog import services, storage
 from catalog.models import Video
-from catalog.s3 import PRIVATE, SPOOL_BYTES, MediaS3Storage
+from catalog.s3 import SPOOL_BYTES, MediaS3Storage
 from catalog.tests.conftest import create_video, run_transcode
 from config import health
 
 REGION = "us-east-1"
 KEYS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
 IMMUTABLE = "public, max-age=31536000, immutable"
+PRIVATE = "private, no-store"
 LAZY: Any = default_storage  # the LazyObject itself, to look at what it wraps
 
 

@@ -19,15 +19,6 @@ pytestmark = pytest.mark.django_db
 VTT = b"WEBVTT\n\n00:01.000 --> 00:02.000\nHi\n"
 
 
-@pytest.mark.parametrize(
-    ("size", "text"),
-    [(0, "0 bytes"), (1023, "1023 bytes"), (1536, "1.5 KB"), (5 * 1024**2, "5.0 MB"),
-     (3 * 1024**3, "3.0 GB"), (5000 * 1024**3, "5000.0 GB")],
-)  # fmt: skip
-def test_human_bytes(size: int, text: str) -> None:
-    assert services.human_bytes(size) == text
-
-
 def test_video_create_stores_the_file_and_queues_a_job(
     user: User, media_root: Path, django_capture_on_commit_callbacks
 ) -> None:

@@ -16,9 +16,10 @@ from django.conf import settings
 
 from accounts.models import User
 from catalog.models import Video
-from catalog.tests.conftest import FFMPEG, create_video, run_transcode
+from catalog.tests.conftest import create_video, run_transcode
 from catalog.transcoding.ladder import STILL_FPS
 from catalog.transcoding.probe import probe
+from conftest import FFMPEG
 
 pytestmark = [pytest.mark.media, pytest.mark.django_db]
 

@@ -16,8 +16,9 @@ from django.conf import settings
 
 from accounts.models import User
 from catalog.models import Rendition, TranscodeJob, Video
-from catalog.tests.conftest import FFMPEG, create_video, run_transcode
+from catalog.tests.conftest import create_video, run_transcode
 from catalog.transcoding.progress import ProgressParser
+from conftest import FFMPEG
 
 pytestmark = [pytest.mark.media, pytest.mark.django_db]
 
@@ -159,6 +160,19 @@ def test_keyframes_every_two_seconds_aligned_across_rungs_at_60fps(
         assert len(times) == pytest.approx(300, abs=2)
         keyframes.append(keys)
     assert keyframes[0] == keyframes[1] == [0.0, 2.0, 4.0]
+
+
+def test_six_second_segments_and_no_metadata_of_the_phone(user: User, clip_factory: Clips) -> None:
+    where = ("-metadata", "location=+48.8584+002.2945/", "-metadata", "make=PhoneCo")
+    video = transcoded(user, clip_factory("located-13s.mp4", *where, size="320x180", seconds=13))
+    out = local(video.output_prefix)
+    [audio] = master(video).media
+    for playlist in [*(local(r.playlist_path) for r in video.renditions.all()), out / audio.uri]:
+        media = m3u8.load(str(playlist))
+        assert [round(s.duration) for s in media.segments] == [6, 6, 1], playlist.name
+        with joined(playlist) as container:
+            tags = " ".join(f"{k}={v}" for k, v in container.metadata.items()).lower()
+        assert "48.8584" not in tags and "phoneco" not in tags, tags
 
 
 def test_portrait_video(user: User, clip_factory: Clips) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import statistics
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,11 +14,11 @@ from django.conf import settings
 from catalog.errors import CatalogError
 from catalog.transcoding.formats import MEDIA_FORMATS, PICTURE_FORMATS
 from catalog.transcoding.ladder import MAX_DUPLICATION, MAX_FPS
+from common.units import human_duration
 
 MIN_SIDE = 16
 MIN_DURATION = 0.1
 FRAMES_TO_DECODE = 3
-PACKETS_FOR_RATE = 90
 OPEN_OPTIONS = {
     "protocol_whitelist": "file",
     "format_whitelist": ",".join(MEDIA_FORMATS + PICTURE_FORMATS),
@@ -39,11 +38,7 @@ class MediaInfo:
     has_audio: bool
     width: int = 0
     height: int = 0
-    rotation: int = 0
     fps: float = 0.0
-    video_codec: str | None = None
-    audio_codec: str | None = None
-    variable_frame_rate: bool = False
     has_cover: bool = False
     demuxer: str = ""  # the format to read the file as (ffmpeg's -f), as the probe found it
     # Video packets counted (demuxed, never decoded), up to the number that shows the
@@ -54,18 +49,6 @@ class MediaInfo:
     def audio_only(self) -> bool:
         """Tell whether there is sound but no moving picture."""
         return not self.has_video
-
-
-def human_duration(seconds: float) -> str:
-    """Format a duration the way people say it (1 h 5 min, 40 s)."""
-    seconds = round(seconds)
-    hours, rest = divmod(seconds, 3600)
-    minutes, secs = divmod(rest, 60)
-    if hours:
-        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
-    if minutes:
-        return f"{minutes} min {secs} s" if secs else f"{minutes} min"
-    return f"{secs} s"
 
 
 def _unreadable(path: Path) -> ProbeError:
@@ -81,11 +64,6 @@ def _unreadable(path: Path) -> ProbeError:
 
 def _is_cover(stream: Any) -> bool:
     return bool(stream.disposition & av.stream.Disposition.attached_pic)
-
-
-def _codec_name(stream: Any) -> str | None:
-    ctx = stream.codec_context
-    return ctx.name if ctx is not None else None
 
 
 def _duration(container: Any, stream: Any) -> float | None:
@@ -111,30 +89,14 @@ def _scan_duration(container: Any, stream: Any) -> float:
     return 0.0 if first is None or last is None else last - first
 
 
-def _read_start(container: Any, stream: Any) -> tuple[list[Any], list[float]]:
-    """Decode the first frames and note the first packets' times (for the rate hint)."""
+def _read_start(container: Any, stream: Any) -> list[Any]:
+    """Decode the first frames (a file whose start cannot be decoded is damaged)."""
     frames: list[Any] = []
-    times: list[float] = []
     for packet in container.demux(stream):
-        if packet.pts is not None and stream.time_base:
-            times.append(float(packet.pts * stream.time_base))
-        if len(frames) < FRAMES_TO_DECODE:
-            frames.extend(packet.decode())
-        if len(frames) >= FRAMES_TO_DECODE and len(times) >= PACKETS_FOR_RATE:
+        frames.extend(packet.decode())
+        if len(frames) >= FRAMES_TO_DECODE:
             break
-    return frames, times
-
-
-def _variable_rate(stream: Any, times: list[float]) -> bool:
-    """Guess whether frames come at irregular intervals (phones record that way)."""
-    avg, base = stream.average_rate, stream.base_rate
-    if avg and base and abs(float(avg) - float(base)) / float(base) > 0.05:
-        return True
-    deltas = [b - a for a, b in zip(sorted(times), sorted(times)[1:], strict=False) if b > a]
-    if len(deltas) < 5:
-        return False
-    median = statistics.median(deltas)
-    return (max(deltas) - min(deltas)) / median > 0.25
+    return frames
 
 
 def _reaches_end(container: Any, stream: Any, duration: float) -> bool:
@@ -233,7 +195,7 @@ def _inspect(container: Any, path: Path) -> MediaInfo:
     _check_duration(duration)
 
     try:
-        frames, times = _read_start(container, primary)
+        frames = _read_start(container, primary)
     except av.error.FFmpegError as exc:
         raise ProbeError("The file is damaged: its first frames cannot be decoded.") from exc
     if not frames:
@@ -246,9 +208,8 @@ def _inspect(container: Any, path: Path) -> MediaInfo:
     demuxer = container.format.name.split(",")[0]
     if video is None:
         return MediaInfo(
-            duration=duration, has_video=False, has_audio=True,
-            audio_codec=_codec_name(audio), has_cover=has_cover, demuxer=demuxer,
-        )  # fmt: skip
+            duration=duration, has_video=False, has_audio=True, has_cover=has_cover, demuxer=demuxer
+        )
 
     ctx = video.codec_context
     _check_size(ctx.width, ctx.height)
@@ -266,11 +227,7 @@ def _inspect(container: Any, path: Path) -> MediaInfo:
         has_audio=audio is not None,
         width=width,
         height=height,
-        rotation=rotation,
         fps=float(rate) if rate else 0.0,
-        video_codec=_codec_name(video),
-        audio_codec=_codec_name(audio) if audio is not None else None,
-        variable_frame_rate=_variable_rate(video, times),
         has_cover=has_cover,
         demuxer=demuxer,
         video_frames=_count_frames(container, video, duration),

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from catalog.transcoding.progress import ProgressParser
+from catalog.transcoding.progress import ProgressCallback, ProgressParser
 
 log = logging.getLogger(__name__)
 
@@ -29,8 +29,6 @@ OPEN_FILES = 256  # input, log, pipes and a few HLS outputs per variant: far bel
 # Few malloc arenas: glibc reserves 64 MB of address space per arena (up to 8 per core), which
 # counts against the address-space limit; with 4, a 1080p ladder reserves 1.4 GB, not 2.1.
 CHILD_ENV = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LC_ALL": "C", "MALLOC_ARENA_MAX": "4"}
-
-ProgressCallback = Callable[[float], None]
 
 
 @dataclass(frozen=True)

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
+
+# Told the percentage done, often; whatever it raises stops the work (see run_ffmpeg).
+ProgressCallback = Callable[[float], None]
 
 
 @dataclass
@@ -69,12 +72,3 @@ class ProgressParser:
         if self.duration <= 0:
             return 0.0
         return min(99.9, 100.0 * self.state.out_time / self.duration)
-
-
-def parse_progress(text: str | Iterable[str], duration: float) -> float:
-    """Return the percentage that a captured ``-progress`` text reaches."""
-    lines = text.splitlines() if isinstance(text, str) else text
-    parser = ProgressParser(duration)
-    for line in lines:
-        parser.feed(line)
-    return parser.percent

@@ -157,10 +157,7 @@ SUBTITLE_MAX_BYTES = 2 * 1024**2
 TRANSCODER = choice("TRANSCODER", "ffmpeg", ("ffmpeg", "mediaconvert"))
 if TRANSCODER == "mediaconvert":  # refuse now rather than fail every upload later
     fail("TRANSCODER=mediaconvert is not available in this release yet; use ffmpeg.")
-TRANSCODER_BACKENDS = {
-    "ffmpeg": "catalog.transcoding.backends.ffmpeg.FFmpegTranscoder",
-    "mediaconvert": "catalog.transcoding.backends.mediaconvert.MediaConvertTranscoder",
-}
+TRANSCODER_BACKENDS = {"ffmpeg": "catalog.transcoding.backends.ffmpeg.FFmpegTranscoder"}
 TRANSCODE_WORK_DIR = env.path("TRANSCODE_WORK_DIR", default=str(VAR_DIR / "work"))
 TRANSCODE_LEASE_SECONDS = positive_int("TRANSCODE_LEASE_SECONDS", 60)
 TRANSCODE_TIMEOUT_SECONDS = positive_int("TRANSCODE_TIMEOUT_SECONDS", 4 * 3600)
@@ -206,9 +203,9 @@ else:
 
 # --- cache: where rate-limit counters live ---
 # Not LocMemCache: it is per process, so two web processes behind a load balancer would each
-# count alone and let through twice the limit. The database cache needs nothing new (its
-# table comes from `manage.py createcachetable`, which `make run` and the test runner run);
-# Redis when there is one. Many entries: culling would forget counters.
+# count alone and let through twice the limit. The database cache needs nothing new (a
+# migration, accounts 0003, makes its table); Redis when there is one. Many entries: culling
+# would forget counters.
 if REDIS_URL:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}

@@ -8,6 +8,9 @@ import sys
 
 import pytest
 from django.conf import settings
+from django.utils.module_loading import import_string
+
+from catalog.transcoding.backends.base import Transcoder
 
 SETUP = "import django; django.setup()"
 # Variables the cases set, cleared first so the surrounding environment (CI's DATABASE_URL
@@ -81,3 +84,10 @@ def test_manage_py_check_reports_the_same_way() -> None:
     assert result.stderr == (
         "Onair configuration error: TRANSCODER='x' is not one of ffmpeg, mediaconvert.\n"
     )
+
+
+def test_every_named_transcoder_backend_exists() -> None:
+    # A name that start-up accepts must lead to a class; one it refuses (mediaconvert, until
+    # its release) names no module at all.
+    for name, path in settings.TRANSCODER_BACKENDS.items():
+        assert isinstance(import_string(path)(), Transcoder), name

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from catalog.errors import CatalogError
 from catalog.transcoding.probe import MediaInfo
-
-ProgressCallback = Callable[[float], None]
+from catalog.transcoding.progress import ProgressCallback
 
 
 class TranscodeError(CatalogError):

@@ -9,7 +9,6 @@ from django.conf import settings
 
 from catalog.transcoding import thumbnails
 from catalog.transcoding.backends.base import (
-    ProgressCallback,
     RenditionOutput,
     TranscodeError,
     Transcoder,
@@ -29,6 +28,7 @@ from catalog.transcoding.playlist import (
 )
 from catalog.transcoding.probe import MediaInfo
 from catalog.transcoding.process import FFmpegRun, Limits, run_ffmpeg
+from catalog.transcoding.progress import ProgressCallback
 
 LADDER_SHARE = 90.0  # percent of the progress bar the ladder pass takes
 POSTER_MAX_SHORT_SIDE = 720
