@@ -20,9 +20,11 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
+from config.env import BASE_DIR
+
 CHROMIUM = Path("/usr/bin/chromium")
-BUNDLE = Path(settings.BASE_DIR) / "build/static/vendor/player-bundle.js"
-AXE = Path(settings.BASE_DIR) / "node_modules/axe-core/axe.min.js"
+BUNDLE = BASE_DIR / "build/static/vendor/player-bundle.js"
+AXE = BASE_DIR / "node_modules/axe-core/axe.min.js"
 SHOTS = Path("/tmp/onair-shots")
 VIEWPORTS = {"desktop": {"width": 1366, "height": 860}, "phone": {"width": 390, "height": 844}}
 AXE_FAILING_IMPACTS = ("serious", "critical")
