@@ -12,6 +12,7 @@ from django.core.files.base import ContentFile
 from accounts.models import User
 from catalog import services
 from catalog.models import Video
+from catalog.tests.conftest import create_video
 from config.tests.browser import Browser
 
 pytestmark = [pytest.mark.browser, pytest.mark.media, pytest.mark.django_db(transaction=True)]
@@ -394,8 +395,6 @@ PHONE_BARS_MAX_SHARE = 0.30
 def test_phone_player_shows_every_quality_and_leaves_most_of_the_video_clear(
     user: User, clip_factory: Any, browser: Browser, run_transcode: Any
 ) -> None:
-    from catalog.tests.conftest import create_video
-
     # A 1080p source: five renditions and Auto, the longest quality list the ladder makes.
     source = clip_factory("clip-1080p-1s.mp4", size="1920x1080", seconds=1)
     video = run_transcode(create_video(user, source))
