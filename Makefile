@@ -34,11 +34,13 @@ $(NODE_STAMP): package.json package-lock.json
 	@npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-# The player bundle (hls.js, media-chrome, hls-video-element) for collectstatic.
-$(ASSETS): $(NODE_STAMP) static/js/vendor-entry.js
+# The player bundle (hls.js, media-chrome, hls-video-element) for collectstatic, and the
+# CSP hashes of the <style> elements its components create (read by config/csp.py).
+$(ASSETS): $(NODE_STAMP) static/js/vendor-entry.js scripts/csp-style-hashes.mjs
 	@echo "Bundling front-end packages with esbuild"
 	@node_modules/.bin/esbuild static/js/vendor-entry.js --bundle --format=esm --minify \
 		--outfile=build/static/vendor/player-bundle.js --log-level=warning
+	@node scripts/csp-style-hashes.mjs static/js/vendor-entry.js build/csp-style-hashes.json
 	@touch $@
 
 assets: $(ASSETS)

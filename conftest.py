@@ -17,6 +17,9 @@ from rest_framework.test import APIClient
 from accounts.models import User
 from config import health, ratelimit
 
+# The ``browser`` fixture (headless Chromium; pages checked for CSP, errors and axe-core).
+pytest_plugins = ["config.tests.browser"]
+
 
 def pytest_configure(config: pytest.Config) -> None:
     # A connection left open makes PostgreSQL refuse to drop the test database; pytest-django

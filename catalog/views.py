@@ -15,6 +15,7 @@ from catalog import limits, selectors, services
 from catalog.errors import CatalogError
 from catalog.forms import SubtitleForm, UploadForm, VideoDetailsForm
 from catalog.models import Video
+from config.csp import allow_player_styles
 from config.ratelimit import refuse_form, too_many
 
 PAGE_SIZE = 20
@@ -38,6 +39,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "catalog/home.html", {"page": page, "query": query})
 
 
+@allow_player_styles
 def video_detail(request: HttpRequest, pk: str) -> HttpResponse:
     """Show the player, or the processing state of a video that is not ready yet."""
     video = selectors.video_get_visible(user=request.user, video_id=pk)

@@ -14,7 +14,7 @@ from accounts.models import User
 from catalog import services
 from catalog.models import Video
 from catalog.tests.api_helpers import make_video, write
-from catalog.tests.test_browser import browser, new_page  # noqa: F401 (a fixture)
+from config.tests.browser import Browser
 
 SEGMENT_DATA = bytes(range(256)) * 40
 SEGMENT = "360/seg-00001.m4s"
@@ -159,14 +159,10 @@ async def test_owner_session_through_the_asgi_application(user: User) -> None:
 @pytest.mark.browser
 @pytest.mark.media
 @pytest.mark.django_db(transaction=True)
-def test_owner_plays_a_private_video_in_the_browser(
-    live_server: Any,
-    ready_video: Video,
-    browser: Any,  # noqa: F811 (the fixture imported above)
-) -> None:
+def test_owner_plays_a_private_video_in_the_browser(ready_video: Video, browser: Browser) -> None:
     services.video_update(video=ready_video, data={"visibility": Video.Visibility.PRIVATE})
-    page = new_page(browser, live_server, ready_video.owner)
-    page.goto(f"{live_server.url}/videos/{ready_video.pk}/")
+    page = browser.new_page(ready_video.owner)
+    page.goto(browser.url(f"/videos/{ready_video.pk}/"))
     page.wait_for_function("() => document.querySelector('hls-video')?.api?.levels?.length === 2")
     page.evaluate(
         "(() => { const m = document.querySelector('hls-video'); m.muted = true;"

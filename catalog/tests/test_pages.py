@@ -95,7 +95,7 @@ def test_ready_video_page_has_player_with_tracks(client: Client, user: User) -> 
     assert f'src="/media/videos/{video.pk}/out/a1/master.m3u8"' in html
     assert '<track kind="metadata" label="thumbnails" default' in html
     assert 'kind="subtitles" srclang="pt-BR" label="Português"' in html
-    assert "<media-captions-menu-button>" in html
+    assert '<media-captions-menu-button invoketarget="player-captions">' in html
     assert 'rates="0.5 0.75 1 1.25 1.5 2"' in html
     assert "<media-rendition-menu" in html and "<media-fullscreen-button>" in html
     assert "js/player.js" in html and "vendor/player-bundle.js" in html

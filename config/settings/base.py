@@ -279,8 +279,9 @@ CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
-        # media-chrome styles its shadow DOM with <style> elements.
-        "style-src": ["'self'", "'unsafe-inline'"],
+        # No 'unsafe-inline': the player's shadow-DOM <style> elements are allowed by hash,
+        # on player pages only (config.csp.allow_player_styles).
+        "style-src": ["'self'"],
         "img-src": ["'self'", "data:", "blob:", *MEDIA_ORIGINS],
         "media-src": ["'self'", "blob:", *MEDIA_ORIGINS],
         "worker-src": ["'self'", "blob:"],

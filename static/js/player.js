@@ -32,3 +32,15 @@ const media = document.getElementById("player-media");
 if (media) {
   media.config = HLS_CONFIG;
 }
+
+// Full screen takes the player's frame rather than the controller alone: the settings and
+// captions menus are the controller's siblings in the frame (the page places them, under
+// the video on a phone). media-chrome 4.19 does not observe its `fullscreenelement`
+// attribute, so the property is set once the element is defined.
+const controller = document.getElementById("player");
+const frame = document.getElementById("player-frame");
+if (controller && frame) {
+  customElements.whenDefined("media-controller").then(() => {
+    controller.fullscreenElement = frame;
+  });
+}
