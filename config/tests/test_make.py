@@ -17,6 +17,7 @@ PAIR = re.compile(r"^([a-z_0-9]+)=(-?\d+\.\d\d)$")
 
 @pytest.mark.media
 @pytest.mark.slow
+@pytest.mark.database_free
 def test_transcode_ladder_bench_ends_with_its_figures() -> None:
     result = subprocess.run(
         [sys.executable, "bench/transcode_ladder.py", "--seconds", "1", "--preset", "ultrafast"],
