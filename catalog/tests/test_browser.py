@@ -91,6 +91,14 @@ def test_player_plays_switches_quality_and_shows_subtitles(
         )
         page.evaluate("document.querySelector('hls-video').pause()")
 
+    # Back to Auto: hls.js chooses the rung again (it kept the fixed one before player.js
+    # handed the choice over).
+    page.locator("media-settings-menu-button").click()
+    page.locator("media-settings-menu-item", has_text="Quality").click()
+    page.get_by_role("menuitemradio", name=re.compile("^Auto")).click()
+    page.wait_for_function("() => document.querySelector('hls-video').api.autoLevelEnabled")
+    page.keyboard.press("Escape")
+
     # Keyboard: media-chrome's shortcuts work once the player has focus.
     page.locator("media-play-button").focus()
     page.keyboard.press("m")

@@ -185,10 +185,10 @@ def test_phone_player_shows_every_quality_and_leaves_most_of_the_video_clear(
     )
     _open_quality_menu(page)
     page.get_by_role("menuitemradio", name="Auto").click()
-    # The choice reaches the media element. (hls-video-element 1.5.11 passes "Auto" on to
-    # hls.js only when hls.js has a switch pending, so hls.js itself is not checked here.)
+    # The choice reaches hls.js: automatic quality again.
     page.wait_for_function(
-        "() => document.querySelector('hls-video').videoRenditions.selectedIndex === -1"
+        "() => { const m = document.querySelector('hls-video');"
+        " return m.videoRenditions.selectedIndex === -1 && m.api.autoLevelEnabled; }"
     )
     page.problems.check(page)
 

@@ -44,3 +44,17 @@ if (controller && frame) {
     controller.fullscreenElement = frame;
   });
 }
+
+// hls-video-element 1.5.11 hands a quality choice to hls.js only when it differs from
+// hls.nextLevel, which reads -1 ("auto") whenever no switch is pending: choosing "Auto"
+// after a fixed quality then leaves hls.js on that quality. Hand "Auto" over ourselves.
+if (media) {
+  customElements.whenDefined("hls-video").then(() => {
+    media.videoRenditions.addEventListener("change", () => {
+      const hls = media.api;
+      if (media.videoRenditions.selectedIndex === -1 && hls && !hls.autoLevelEnabled) {
+        hls.nextLevel = -1;
+      }
+    });
+  });
+}
