@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
+from typing import cast
 
 import imageio_ffmpeg
 import pytest
@@ -27,6 +28,22 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "filterwarnings", "error:Error when trying to teardown test databases:pytest.PytestWarning"
     )
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Remove the SQLite test database's WAL and shared-memory files.
+
+    Django deletes the database file itself; in WAL mode the two files beside it outlive
+    it when worker subprocesses had it open, and would pile up in the temporary folder.
+    """
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    test = cast(dict[str, object], database.get("TEST") or {})
+    name = str(test.get("NAME") or "")
+    if database["ENGINE"] == "django.db.backends.sqlite3" and name:
+        for suffix in ("-wal", "-shm"):
+            Path(f"{name}{suffix}").unlink(missing_ok=True)
 
 
 @pytest.fixture(autouse=True)
