@@ -31,9 +31,9 @@ def test_one_input_decoded_once_for_every_rung_and_the_audio() -> None:
     assert command().count("-i") == 1  # the graph below splits the one decoded picture
 
 
-def test_each_rung_is_scaled_from_the_rung_twice_its_size_else_the_one_above() -> None:
-    # 1080 from the source; 720 from 1080; 480 from 720 (no 960); 360 from 720; 240 from 480.
-    assert scale_parents(plan_ladder(1920, 1080)) == [None, 0, 1, 1, 2]
+def test_each_rung_is_scaled_from_the_rung_twice_its_size_else_the_top_one() -> None:
+    # 1080 from the source; 720 from 1080; 480 from 1080 (no 960); 360 from 720; 240 from 480.
+    assert scale_parents(plan_ladder(1920, 1080)) == [None, 0, 0, 1, 2]
     assert scale_parents(plan_ladder(640, 480)) == [None, 0, 0]  # 360 and 240 both from 480
 
 
