@@ -18,7 +18,7 @@ from accounts.models import User
 from config import health, ratelimit
 
 # The ``browser`` fixture (headless Chromium; pages checked for CSP, errors and axe-core), and
-# ``redis_server``/``redis_cache`` (a throwaway Redis server for the session).
+# ``redis_server``, ``redis_cache`` and ``shared_cache`` (a throwaway Redis server).
 pytest_plugins = ["config.tests.browser", "config.tests.redis_server"]
 
 

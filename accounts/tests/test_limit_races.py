@@ -23,17 +23,9 @@ ADDRESS = "203.0.113.9"
 URLS = {"api": "/api/auth/token/", "page": "/accounts/login/", "admin": "/admin/login/"}
 
 
-@pytest.fixture(params=["database", "redis"])
-def cache_backend(request: pytest.FixtureRequest) -> str:
-    """Run the test on the database cache (the default) and on Redis (``REDIS_URL``)."""
-    if request.param == "redis":
-        request.getfixturevalue("redis_cache")
-    return str(request.param)
-
-
 @pytest.mark.parametrize("route", URLS)
 def test_guesses_sent_at_once_reach_the_password_check_at_most_limit_times(
-    route: str, settings, limits_clock: FrozenClock, user: User, cache_backend: str, monkeypatch
+    route: str, settings, limits_clock: FrozenClock, user: User, shared_cache: str, monkeypatch
 ) -> None:
     settings.RATE_SIGNIN_FAILURES = "5/15m"
     gate = Gate(AT_ONCE)
@@ -53,7 +45,7 @@ def test_guesses_sent_at_once_reach_the_password_check_at_most_limit_times(
 
 
 def test_sign_ups_sent_at_once_create_at_most_limit_accounts(
-    settings, limits_clock: FrozenClock, cache_backend: str, monkeypatch
+    settings, limits_clock: FrozenClock, shared_cache: str, monkeypatch
 ) -> None:
     settings.RATE_SIGNUPS = "5/h"
     gate = Gate(AT_ONCE)

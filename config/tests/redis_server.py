@@ -112,3 +112,11 @@ def redis_cache(settings, redis_server: str) -> str:
     client.flushdb()
     client.close()
     return redis_server
+
+
+@pytest.fixture(params=["database", "redis"])
+def shared_cache(request: pytest.FixtureRequest) -> str:
+    """Run the test on each cache the limits may count in: the database's, and Redis."""
+    if request.param == "redis":
+        request.getfixturevalue("redis_cache")
+    return str(request.param)
