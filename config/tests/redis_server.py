@@ -80,7 +80,7 @@ def stop(server: subprocess.Popen[bytes]) -> None:
 @pytest.fixture(scope="session")
 def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Start a throwaway Redis server for the session; yield its URL."""
-    executable = shutil.which("redis-server") or shutil.which("redis-server", path="/usr/sbin")
+    executable = shutil.which("redis-server")
     if executable is None:
         pytest.fail(MISSING, pytrace=False)
     folder = tmp_path_factory.mktemp("redis")
