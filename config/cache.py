@@ -21,6 +21,10 @@ from django.utils.timezone import now
 class AtomicDatabaseCache(DatabaseCache):
     """A ``DatabaseCache`` whose ``incr`` (and so ``decr``) reads and writes under a lock."""
 
+    def __init__(self, table: str, params: dict[str, Any]) -> None:
+        super().__init__(table, params)
+        self.table = table  # the parent keeps it too, as a private attribute
+
     def incr(self, key: Any, delta: int = 1, version: int | None = None) -> Any:
         """Add ``delta`` to a stored number in one transaction that holds its row's lock.
 
@@ -35,7 +39,7 @@ class AtomicDatabaseCache(DatabaseCache):
         db = router.db_for_write(self.cache_model_class)
         connection = connections[db]
         quote = connection.ops.quote_name
-        table, key_column = quote(self._table), quote("cache_key")
+        table, key_column = quote(self.table), quote("cache_key")
         lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
         with transaction.atomic(using=db), connection.cursor() as cursor:
             cursor.execute(

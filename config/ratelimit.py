@@ -179,6 +179,10 @@ def reserve(*claims: tuple[Limit, tuple[str, ...]]) -> Reservation:
     If any count goes over its limit, the event is refused and every count is given back
     (``Reservation.wait`` says how long); else the caller gives back what turns out not to count
     (a right password, a refused upload in the accepted count, and so on).
+
+    Never more than the limit goes ahead. With several keys to one limit (a user and an
+    address), requests sent at once may be refused a little early: each key's first N need not
+    be the same N requests. What they gave back is there for the next request.
     """
     taken: dict[Limit, list[str]] = {}
     over: list[tuple[Limit, int]] = []

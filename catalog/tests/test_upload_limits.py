@@ -125,7 +125,13 @@ def test_uploads_sent_at_once_store_at_most_limit_videos(
         api.force_authenticate(user)
         return post_video(api)
 
-    statuses = sorted(response.status_code for response in gate.rush(send))
     stored = 302 if route == "page" else 201
-    assert statuses == [stored] * 5 + [429] * 15
+    statuses = [response.status_code for response in gate.rush(send)]
+    assert set(statuses) <= {stored, 429}
+    assert statuses.count(stored) == gate.reached <= 5
+    # Counted per user and per address, the burst may have been refused a little early (each
+    # counter's first five need not be the same requests); what it did not use is still there.
+    for _ in range(5 - gate.reached):
+        assert send(0).status_code == stored
+    assert send(0).status_code == 429
     assert Video.objects.count() == 5
