@@ -18,8 +18,9 @@ from rest_framework.test import APIClient
 from accounts.models import User
 from config import health, ratelimit
 
-# The ``browser`` fixture (headless Chromium; pages checked for CSP, errors and axe-core).
-pytest_plugins = ["config.tests.browser"]
+# The ``browser`` fixture (headless Chromium; pages checked for CSP, errors and axe-core), and
+# ``redis_server``, ``redis_cache`` and ``shared_cache`` (a throwaway Redis server).
+pytest_plugins = ["config.tests.browser", "config.tests.redis_server"]
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -26,20 +26,21 @@ class TokenView(ObtainAuthToken):
         """Answer with the account's token, a new one if the old one was revoked."""
         username = request.data.get("username") if hasattr(request.data, "get") else None
         username = username if isinstance(username, str) else ""
-        wait = limits.sign_in_wait(request, username)
-        if wait:  # before the password is checked: a refused guess tells nothing
-            raise Limited(wait, limits.sign_in_refusal(wait))
+        attempt = limits.sign_in_attempt(request, username)
+        if attempt.wait:  # before the password is checked: a refused guess tells nothing
+            raise Limited(attempt.wait, limits.sign_in_refusal(attempt.wait))
         serializer = self.get_serializer(data=request.data)
         try:
             serializer.is_valid(raise_exception=True)
         except exceptions.ValidationError as error:
-            # "Unable to log in with provided credentials." (not a missing field)
+            # "Unable to log in with provided credentials." stays counted (a missing field,
+            # which checks no password, does not)
             codes = error.get_codes()
             general = codes.get("non_field_errors") if isinstance(codes, dict) else None
-            if isinstance(general, list) and "authorization" in general:
-                limits.sign_in_failed(request, username)
+            if not (isinstance(general, list) and "authorization" in general):
+                limits.sign_in_not_tried(attempt)
             raise
-        limits.sign_in_succeeded(request, username)
+        limits.sign_in_succeeded(attempt)
         return Response({"token": api_token_issue(user=serializer.validated_data["user"]).key})
 
 

@@ -1,8 +1,20 @@
-"""Limits on guessing passwords and on creating accounts, counted per client address."""
+"""Limits on guessing passwords and on creating accounts, counted per client address.
+
+Each attempt is counted before the password is checked or the account created, and given
+back when it turns out not to count: so requests sent all at once meet the limit too.
+"""
 
 from __future__ import annotations
 
-from config.ratelimit import AnyRequest, Limit, address_key, client_address, try_again
+from config.ratelimit import (
+    AnyRequest,
+    Limit,
+    Reservation,
+    address_key,
+    client_address,
+    reserve,
+    try_again,
+)
 
 # Failed sign-ins for one account from one address, and from one address over all accounts.
 # Never for an account alone: then a stranger's guesses would lock the owner out everywhere.
@@ -21,37 +33,46 @@ def _account(request: AnyRequest, username: str) -> str:
     return f"account:{username.casefold()}\x00{_address(request)}"
 
 
-def sign_in_wait(request: AnyRequest, username: str) -> int:
-    """Return the seconds this address must wait before trying ``username`` again (0: none)."""
-    return max(
-        SIGN_IN_FAILURES.wait(_account(request, username)),
-        SIGN_IN_FAILURES_ADDRESS.wait(_address(request)),
+def sign_in_attempt(request: AnyRequest, username: str) -> Reservation:
+    """Count a sign-in as failed before the password is checked; ``wait`` > 0: refuse it.
+
+    A wrong username or password leaves it counted. Then call ``sign_in_succeeded``, or
+    ``sign_in_not_tried`` when no password was checked (a field missing, an account the
+    admin refuses whatever the password).
+    """
+    return reserve(
+        (SIGN_IN_FAILURES, (_account(request, username),)),
+        (SIGN_IN_FAILURES_ADDRESS, (_address(request),)),
     )
 
 
-def sign_in_failed(request: AnyRequest, username: str) -> None:
-    """Count a wrong username or password."""
-    SIGN_IN_FAILURES.hit(_account(request, username))
-    SIGN_IN_FAILURES_ADDRESS.hit(_address(request))
-
-
-def sign_in_succeeded(request: AnyRequest, username: str) -> None:
+def sign_in_succeeded(attempt: Reservation) -> None:
     """Forget the account's failures from this address (not the address's: it may spray)."""
-    SIGN_IN_FAILURES.reset(_account(request, username))
+    attempt.clear(SIGN_IN_FAILURES)
+    attempt.give_back(SIGN_IN_FAILURES_ADDRESS)
+
+
+def sign_in_not_tried(attempt: Reservation) -> None:
+    """Uncount an attempt in which no password was checked: it guessed nothing."""
+    attempt.give_back()
 
 
 def sign_in_refusal(wait: int) -> str:
     return f"Too many failed sign-ins. {try_again(wait)}"
 
 
-def signup_wait(request: AnyRequest) -> int:
-    """Return the seconds this address must wait before signing up again (0: none)."""
-    return max(SIGNUPS.wait(_address(request)), SIGNUPS_REFUSED.wait(_address(request)))
+def signup_attempt(request: AnyRequest) -> Reservation:
+    """Count a sign-up as both created and refused before the form is read; ``wait`` > 0: refuse.
+
+    Then ``signup_counted`` keeps the count that applies.
+    """
+    address = (_address(request),)
+    return reserve((SIGNUPS, address), (SIGNUPS_REFUSED, address))
 
 
-def signup_counted(request: AnyRequest, *, accepted: bool) -> None:
-    """Count a sign-up: accounts created and refused forms have limits of their own."""
-    (SIGNUPS if accepted else SIGNUPS_REFUSED).hit(_address(request))
+def signup_counted(attempt: Reservation, *, accepted: bool) -> None:
+    """Keep the sign-up in one count: accounts created and refused forms are limited apart."""
+    attempt.give_back(SIGNUPS_REFUSED if accepted else SIGNUPS)
 
 
 def signup_refusal(wait: int) -> str:

@@ -37,14 +37,18 @@ def signup(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("catalog:home")
     form = SignupForm(request.POST or None)
-    wait = limits.signup_wait(request) if request.method == "POST" else 0
+    attempt = limits.signup_attempt(request) if request.method == "POST" else None
+    wait = attempt.wait if attempt else 0
     if wait:  # refuse before validating: the form would tell which usernames exist
         refuse_form(form, limits.signup_refusal(wait))
-    elif request.method == "POST":
-        accepted = form.is_valid()
-        limits.signup_counted(request, accepted=accepted)
-        if accepted:
-            user = form.save()
+    elif attempt:  # counted before the form is read, so that sign-ups sent at once count too
+        user = None
+        try:
+            if form.is_valid():
+                user = form.save()
+        finally:
+            limits.signup_counted(attempt, accepted=user is not None)
+        if user is not None:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, f"Welcome to Onair, {user.get_username()}.")
             return redirect("catalog:home")

@@ -71,12 +71,16 @@ def _store_upload(request: HttpRequest, form: UploadForm) -> Video | None:
 def upload(request: HttpRequest) -> HttpResponse:
     """Show the upload form; upload.js posts it to the API, this POST is the no-script path."""
     form = UploadForm(request.POST or None, request.FILES or None)
-    refusal = limits.upload_refusal(request) if request.method == "POST" else None
+    attempt = limits.upload_attempt(request) if request.method == "POST" else None
+    refusal = limits.upload_refusal(attempt) if attempt else None
     if refusal:
         refuse_form(form, refusal[1])
-    elif request.method == "POST":
-        video = _store_upload(request, form)
-        limits.upload_counted(request, accepted=video is not None)
+    elif attempt:  # counted before the upload is stored, so that uploads sent at once count too
+        video = None
+        try:
+            video = _store_upload(request, form)
+        finally:
+            limits.upload_counted(attempt, accepted=video is not None)
         if video is not None:
             messages.success(request, "Upload received. Your video is being processed.")
             return redirect(video)

@@ -9,11 +9,15 @@ Why a small limiter of our own rather than a library (both were weighed):
 - django-ratelimit counts every request a view sees; counting failed sign-ins or accepted
   uploads only means calling it twice per request, and it also sends no ``Retry-After``.
 What is left once those are set aside is a fixed-window counter on Django's cache (``add``
-then ``incr``), the few lines below, used the same way by every limit.
+then ``incr``), the few lines below, used the same way by every limit. Every event is counted
+before the work it allows and given back if it turns out not to count (``reserve``), with
+increments that are atomic on every backend (``_count``), so that a limit holds for requests
+sent at the same instant as much as for requests sent one by one.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import ipaddress
 import math
@@ -115,31 +119,81 @@ class Limit:
             for key in keys
         ]
 
-    def wait(self, *keys: str) -> int:
-        """Return the seconds until every key is below the limit again (0: none is at it)."""
-        limit, window, left = self._window()
-        counts = cache.get_many(self._cache_keys(window, keys))
-        if any(int(count) >= limit for count in counts.values()):
-            return max(1, math.ceil(left))
-        return 0
 
-    def hit(self, *keys: str) -> None:
-        """Count one event for each key."""
-        _, window, left = self._window()
-        timeout = math.ceil(left) + 1  # the entry outlives its window, never the other way
-        for key in self._cache_keys(window, keys):
-            # Redis's INCR is atomic; Django's database cache reads then writes, so there
-            # two simultaneous hits may count as one (the window still bounds the total).
+# How long a counter outlives its window: a request that read the clock just before the window
+# ended may still count into it, or give back, a moment later. Past its expiry Redis's INCR
+# would make the entry anew with no expiry at all.
+SPARE_SECONDS = 60
+
+
+def _count(key: str, timeout: int) -> int:
+    """Add one to a counter and return the new count, atomically on every backend we use.
+
+    ``incr`` is Redis's ``INCR`` with ``RedisCache``, and one locked transaction with
+    ``config.cache.AtomicDatabaseCache``; ``add`` creates a missing counter once, however many
+    requests try at the same time (Redis ``SET NX``, a unique key in the table).
+    """
+    for _ in range(3):  # an entry vanishes only when a full cache evicts it
+        try:
+            return int(cache.incr(key))
+        except ValueError:  # no counter yet in this window
             cache.add(key, 0, timeout)
-            try:
-                cache.incr(key)
-            except ValueError:  # the entry expired between add and incr
-                cache.add(key, 1, timeout)
+    raise RuntimeError(f"The cache keeps dropping the rate-limit counter {key}.")
 
-    def reset(self, *keys: str) -> None:
-        """Forget this window's count for each key."""
-        _, window, _ = self._window()
-        cache.delete_many(self._cache_keys(window, keys))
+
+class Reservation:
+    """One event counted ahead against some limits; parts are given back if it does not count.
+
+    Counting *before* the work (the password check, the upload) is what makes a limit hold
+    under concurrency: counting after it, N requests sent at once all pass the check before
+    any of them is counted. Each request's increment sees every earlier one, finished or not.
+    """
+
+    def __init__(self, taken: dict[Limit, list[str]], over: list[tuple[Limit, int]]) -> None:
+        self._taken = taken
+        self.over = over  # the limits this event would exceed, with the seconds to wait
+        if over:  # refused: it counts against nothing
+            self.give_back()
+
+    @property
+    def wait(self) -> int:
+        """Return the seconds until every limit has room again (0: the event may go ahead)."""
+        return max((wait for _, wait in self.over), default=0)
+
+    def give_back(self, *limits: Limit) -> None:
+        """Uncount the event for these limits (every limit when none is named); once only."""
+        for limit in limits or tuple(self._taken):
+            for key in self._taken.pop(limit, ()):
+                # Expired with its window (ValueError): nothing left to give back.
+                with contextlib.suppress(ValueError):
+                    cache.decr(key)
+
+    def clear(self, limit: Limit) -> None:
+        """Forget the whole of this window's count for the keys this event was counted under."""
+        cache.delete_many(self._taken.pop(limit, []))
+
+
+def reserve(*claims: tuple[Limit, tuple[str, ...]]) -> Reservation:
+    """Count one event now against each limit for each of its keys, before the work it allows.
+
+    If any count goes over its limit, the event is refused and every count is given back
+    (``Reservation.wait`` says how long); else the caller gives back what turns out not to count
+    (a right password, a refused upload in the accepted count, and so on).
+
+    Never more than the limit goes ahead. With several keys to one limit (a user and an
+    address), requests sent at once may be refused a little early: each key's first N need not
+    be the same N requests. What they gave back is there for the next request.
+    """
+    taken: dict[Limit, list[str]] = {}
+    over: list[tuple[Limit, int]] = []
+    for limit, keys in claims:
+        most, window, left = limit._window()
+        timeout = math.ceil(left) + SPARE_SECONDS
+        taken[limit] = limit._cache_keys(window, keys)
+        counts = [_count(key, timeout) for key in taken[limit]]
+        if max(counts) > most:
+            over.append((limit, max(1, math.ceil(left))))
+    return Reservation(taken, over)
 
 
 class Limited(exceptions.APIException):

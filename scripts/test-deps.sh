@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Install what the tests need beyond pip and npm: Debian's chromium (browser tests) and
-# postgresql (the second run of the suite). As root on Debian/Ubuntu they are installed with
-# apt-get; elsewhere we say what is missing and stop.
+# Install what the tests need beyond pip and npm: Debian's chromium (browser tests),
+# postgresql (the second run of the suite) and redis-server (the tests start a throwaway one:
+# config/tests/redis_server.py). As root on Debian/Ubuntu they are installed with apt-get;
+# elsewhere we say what is missing and stop.
 set -euo pipefail
 need=()      # Debian package names
 problems=()  # what a person on another system needs to know
@@ -13,13 +14,17 @@ if ! compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null; then
   need+=(postgresql)
   problems+=("the PostgreSQL server (/usr/lib/postgresql/VERSION/bin)")
 fi
+if ! command -v redis-server >/dev/null; then
+  need+=(redis-server)
+  problems+=("the Redis server (redis-server)")
+fi
 [ ${#need[@]} -eq 0 ] && exit 0
 
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   echo "Installing test dependencies with apt-get: ${need[*]}"
   apt-get update -qq
-  # A policy-rc.d that says no keeps apt from starting Debian's own PostgreSQL cluster:
-  # the tests start a throwaway server of their own.
+  # A policy-rc.d that says no keeps apt from starting Debian's own PostgreSQL cluster and
+  # Redis service: the tests start throwaway servers of their own.
   policy=/usr/sbin/policy-rc.d
   created_policy=
   if [ ! -e "$policy" ]; then

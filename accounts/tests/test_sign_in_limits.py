@@ -165,7 +165,10 @@ for _ in range(3):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_counts_are_shared_by_every_web_process(limits_clock: FrozenClock) -> None:
+def test_the_counts_are_shared_by_every_web_process(
+    limits_clock: FrozenClock, shared_cache: str, settings
+) -> None:
+    """Another process records the failures; this one, on the same cache, refuses the 4th."""
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.test",
@@ -173,6 +176,9 @@ def test_the_counts_are_shared_by_every_web_process(limits_clock: FrozenClock) -
         "RATE_SIGNIN_FAILURES": "3/15m",
         "RATE_SIGNIN_FAILURES_ADDRESS": "10/15m",
     }
+    env.pop("REDIS_URL", None)
+    if shared_cache == "redis":  # the other process reads REDIS_URL as production does
+        env["REDIS_URL"] = settings.CACHES["default"]["LOCATION"]
     connection.close()  # SQLite: let the other process write without waiting for us
     subprocess.run(
         [sys.executable, "-c", OTHER_PROCESS, str(limits_clock.now), ATTACKER],

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import cast
 
-from django.core.exceptions import SuspiciousOperation
 from django.db.models import QuerySet
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
@@ -31,7 +30,7 @@ from catalog.api.serializers import (
     VideoSerializer,
     VideoUpdateSerializer,
 )
-from catalog.errors import CatalogError, InvalidSubtitle, QueueQuotaExceeded
+from catalog.errors import InvalidSubtitle, QueueQuotaExceeded
 from catalog.ids import looks_like_id
 from catalog.models import Video
 from config.api_errors import ErrorSerializer
@@ -101,20 +100,21 @@ class VideoViewSet(viewsets.GenericViewSet[Video]):
     )
     def create(self, request: Request) -> Response:
         """Store an upload and queue its processing."""
-        refusal = limits.upload_refusal(request)
-        if refusal:  # checked before the body is parsed; not counted
+        # Counted before the body is parsed (so that uploads sent at once count too), in the
+        # refused count unless it is stored; a refusal here counts in neither.
+        attempt = limits.upload_attempt(request)
+        refusal = limits.upload_refusal(attempt)
+        if refusal:
             raise Limited(*refusal)
+        video = None
         try:
             form = VideoCreateSerializer(data=request.data)
             form.is_valid(raise_exception=True)
             video = services.video_create(owner=cast(User, request.user), **form.validated_data)
         except QueueQuotaExceeded as error:
-            limits.upload_counted(request, accepted=False)
             raise Limited(error.retry_after, str(error)) from None
-        except (exceptions.APIException, CatalogError, SuspiciousOperation):
-            limits.upload_counted(request, accepted=False)
-            raise
-        limits.upload_counted(request, accepted=True)
+        finally:
+            limits.upload_counted(attempt, accepted=video is not None)
         response = self._video_response(video, status.HTTP_201_CREATED)
         response["Location"] = f"/api/videos/{video.pk}/"
         return response

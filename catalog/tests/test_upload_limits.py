@@ -11,8 +11,10 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from accounts.models import User
+from catalog import services
 from catalog.models import Video
 from catalog.tests.api_helpers import stored_files, upload
+from config.tests.races import Gate
 from conftest import FrozenClock
 
 pytestmark = pytest.mark.django_db
@@ -98,3 +100,38 @@ def test_the_page_and_the_api_share_the_count(alice: Client, alice_api: APIClien
     assert post_page(alice).status_code == 302
     assert post_video(alice_api).status_code == 201
     assert post_page(alice).status_code == 429
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("route", ["api", "page"])
+def test_uploads_sent_at_once_store_at_most_limit_videos(
+    route: str, settings, user: User, monkeypatch, shared_cache: str
+) -> None:
+    """Twenty uploads at once against 5 an hour: five are stored, whatever the timing."""
+    settings.RATE_UPLOADS = "5/h"
+    settings.RATE_UPLOADS_REFUSED = "20/h"  # an upload in progress holds a place in both
+    monkeypatch.setattr(services, "async_task", lambda *args, **kwargs: None)
+    gate = Gate(20)
+    gate.guard(monkeypatch, services, "video_create")
+    signed_in = Client()
+    signed_in.force_login(user)
+
+    def send(n: int) -> Any:
+        if route == "page":
+            client = Client()
+            client.cookies = signed_in.cookies
+            return post_page(client)
+        api = APIClient()
+        api.force_authenticate(user)
+        return post_video(api)
+
+    stored = 302 if route == "page" else 201
+    statuses = [response.status_code for response in gate.rush(send)]
+    assert set(statuses) <= {stored, 429}
+    assert statuses.count(stored) == gate.reached <= 5
+    # Counted per user and per address, the burst may have been refused a little early (each
+    # counter's first five need not be the same requests); what it did not use is still there.
+    for _ in range(5 - gate.reached):
+        assert send(0).status_code == stored
+    assert send(0).status_code == 429
+    assert Video.objects.count() == 5

@@ -213,7 +213,7 @@ if REDIS_URL:
 else:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "BACKEND": "config.cache.AtomicDatabaseCache",  # an incr that cannot lose counts
             "LOCATION": "onair_cache",
             "OPTIONS": {"MAX_ENTRIES": 100_000},
         }

@@ -1,16 +1,20 @@
-"""The limiter: counts kept in the database cache, addresses as counted, rates as configured."""
+"""The limiter: counts kept in a shared cache, addresses as counted, rates as configured."""
 
 from __future__ import annotations
 
 import os
 import subprocess
 import sys
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from django.conf import settings as django_settings
+from django.core.cache import cache
+from django.db import connections
 from django.test import RequestFactory
 
-from config.ratelimit import Limit, address_key, client_address
+from config.ratelimit import Limit, address_key, client_address, reserve
 from conftest import FrozenClock
 
 pytestmark = pytest.mark.django_db
@@ -24,15 +28,50 @@ def _rate(settings, limits_clock: FrozenClock) -> None:
 
 
 def test_the_wait_runs_to_the_end_of_the_window(limits_clock: FrozenClock) -> None:
-    LIMIT.hit("k")
-    assert LIMIT.wait("k") == 0
-    LIMIT.hit("k")
-    assert LIMIT.wait("k") == 900
+    assert reserve((LIMIT, ("k",))).wait == 0
+    assert reserve((LIMIT, ("k",))).wait == 0
+    assert reserve((LIMIT, ("k",))).wait == 900
     limits_clock.advance(600)
-    assert LIMIT.wait("k") == 300
-    assert LIMIT.wait("other") == 0
+    assert reserve((LIMIT, ("k",))).wait == 300
+    assert reserve((LIMIT, ("other",))).wait == 0
     limits_clock.advance(300)
-    assert LIMIT.wait("k") == 0
+    assert reserve((LIMIT, ("k",))).wait == 0
+
+
+def test_a_refused_or_given_back_event_counts_for_nothing() -> None:
+    other = Limit("test-other", "RATE_TEST")
+    reserve((LIMIT, ("k",)))
+    reserve((LIMIT, ("k",)))
+    refused = reserve((other, ("k",)), (LIMIT, ("k",)))
+    assert refused.over == [(LIMIT, 900)]
+    assert reserve((other, ("k",))).wait == 0  # 1 (the refused event counted in neither)
+    reserve((other, ("k",))).give_back(other)  # 2, then 1 again
+    assert reserve((other, ("k",))).wait == 0  # 2
+    assert reserve((other, ("k",))).wait == 900
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("backend", ["database", "redis"])
+def test_concurrent_increments_are_all_counted(backend: str, request) -> None:
+    """Threads with their own connections add to one counter at once: no count is lost."""
+    if backend == "redis":
+        request.getfixturevalue("redis_cache")
+    cache.add("counter", 0, 60)
+    threads, each = 8, 25
+    start = threading.Barrier(threads)
+
+    def add() -> None:
+        try:
+            start.wait()
+            for _ in range(each):
+                cache.incr("counter")
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(threads) as pool:
+        for future in [pool.submit(add) for _ in range(threads)]:
+            future.result()
+    assert cache.get("counter") == threads * each
 
 
 def test_one_ipv6_subscriber_is_one_address() -> None:
@@ -79,7 +118,7 @@ def configured(**variables: str) -> subprocess.CompletedProcess[str]:
 @pytest.mark.parametrize(
     ("variables", "output"),
     [
-        ({}, "django.core.cache.backends.db.DatabaseCache 0"),
+        ({}, "config.cache.AtomicDatabaseCache 0"),
         (
             {"REDIS_URL": "redis://127.0.0.1:6379/0", "NUM_PROXIES": "1"},
             "django.core.cache.backends.redis.RedisCache 1",
