@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import subprocess
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 from unittest import mock
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from accounts.models import User
 from catalog import services, tasks
@@ -58,6 +60,20 @@ def make_video(user: User) -> Callable[..., Video]:
         return create_video(owner or user, path, title, **fields)
 
     return make
+
+
+@pytest.fixture
+def job(user: User) -> TranscodeJob:
+    """A queued transcode job of a video whose source is never read."""
+    video = Video.objects.create(owner=user, title="Queued", source="videos/x/source/upload")
+    return TranscodeJob.objects.create(video=video)
+
+
+def expire(job: TranscodeJob, seconds: float = 1) -> None:
+    """Make the job's lease run out ``seconds`` ago."""
+    TranscodeJob.objects.filter(pk=job.pk).update(
+        lease_expires_at=timezone.now() - timedelta(seconds=seconds)
+    )
 
 
 @pytest.fixture

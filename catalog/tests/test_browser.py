@@ -19,14 +19,20 @@ pytestmark = [pytest.mark.browser, pytest.mark.media, pytest.mark.django_db(tran
 VTT = b"WEBVTT\n\n00:00:00.000 --> 00:00:05.000\nHello from the subtitles\n"
 
 
+def open_with_english_subtitles(browser: Browser, video: Video) -> Any:
+    """Give ``video`` an English subtitle track and open its page in a new browser page."""
+    services.subtitle_set(
+        video=video, language="en", label="English", file=ContentFile(VTT, name="en.vtt")
+    )
+    page = browser.new_page()
+    page.goto(browser.url(f"/videos/{video.pk}/"))
+    return page
+
+
 def test_player_plays_switches_quality_and_shows_subtitles(
     ready_video: Video, browser: Browser
 ) -> None:
-    services.subtitle_set(
-        video=ready_video, language="en", label="English", file=ContentFile(VTT, name="en.vtt")
-    )
-    page = browser.new_page()
-    page.goto(browser.url(f"/videos/{ready_video.pk}/"))
+    page = open_with_english_subtitles(browser, ready_video)
 
     # hls.js is up with both renditions and the configuration of player.js.
     page.wait_for_function("() => document.querySelector('hls-video')?.api?.levels?.length === 2")

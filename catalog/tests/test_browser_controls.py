@@ -5,13 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.core.files.base import ContentFile
 
 from accounts.models import User
-from catalog import services
 from catalog.models import Video
 from catalog.tests.conftest import create_video
-from catalog.tests.test_browser import VTT
+from catalog.tests.test_browser import open_with_english_subtitles
 from config.tests.browser import Browser
 
 pytestmark = [pytest.mark.browser, pytest.mark.media, pytest.mark.django_db(transaction=True)]
@@ -44,11 +42,7 @@ def _arrow_to(page: Any, text: str) -> None:
 def test_every_player_control_is_reachable_and_usable_by_keyboard(
     ready_video: Video, browser: Browser
 ) -> None:
-    services.subtitle_set(
-        video=ready_video, language="en", label="English", file=ContentFile(VTT, name="en.vtt")
-    )
-    page = browser.new_page()
-    page.goto(browser.url(f"/videos/{ready_video.pk}/"))
+    page = open_with_english_subtitles(browser, ready_video)
     page.wait_for_function("() => document.querySelector('hls-video')?.readyState >= 2")
 
     # Tab reaches the player (its keyboard shortcuts) and every control, in the order shown.

@@ -2,31 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 from django.utils import timezone
 
-from accounts.models import User
 from catalog import tasks
 from catalog.models import TranscodeJob, Video
+from catalog.tests.conftest import expire
 from catalog.transcoding import jobs
 from catalog.transcoding.backends.base import RenditionOutput, TranscodeResult
 from catalog.transcoding.probe import MediaInfo
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def job(user: User) -> TranscodeJob:
-    video = Video.objects.create(owner=user, title="Queued", source="videos/x/source/upload")
-    return TranscodeJob.objects.create(video=video)
-
-
-def expire(job: TranscodeJob, seconds: float = 1) -> None:
-    TranscodeJob.objects.filter(pk=job.pk).update(
-        lease_expires_at=timezone.now() - timedelta(seconds=seconds)
-    )
 
 
 RESULT = TranscodeResult(

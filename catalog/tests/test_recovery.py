@@ -22,21 +22,10 @@ from django_q.signing import SignedPackage
 from accounts.models import User
 from catalog import tasks
 from catalog.models import TranscodeJob, Video
+from catalog.tests.conftest import expire
 from catalog.transcoding import holder, jobs, recovery
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def job(user: User) -> TranscodeJob:
-    video = Video.objects.create(owner=user, title="Queued", source="videos/x/source/upload")
-    return TranscodeJob.objects.create(video=video)
-
-
-def expire(job: TranscodeJob, seconds: float = 1) -> None:
-    TranscodeJob.objects.filter(pk=job.pk).update(
-        lease_expires_at=timezone.now() - timedelta(seconds=seconds)
-    )
 
 
 def age(job: TranscodeJob, seconds: float = 3600) -> None:

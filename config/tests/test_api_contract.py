@@ -20,14 +20,12 @@ import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 import httpx
 import pytest
 import schemathesis
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import connection
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.renderers import OpenApiJsonRenderer
 from rest_framework.authtoken.models import Token
@@ -38,6 +36,7 @@ from accounts.models import User
 from catalog import services
 from catalog.models import Video
 from catalog.tests.api_helpers import make_video
+from catalog.tests.processes import database_url
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -58,17 +57,6 @@ CONTENT_RULES = {
 }
 # What positive_data_acceptance takes as "accepted" by default (CONTENT_RULES add to it).
 ACCEPTED = ["2xx", "3xx", 401, 403, 404, 409, 429, "5xx"]
-
-
-def database_url() -> str:
-    """Point the server at the test database (SQLite file or PostgreSQL)."""
-    db = connection.settings_dict
-    if db["ENGINE"].endswith("sqlite3"):
-        return f"sqlite:///{db['NAME']}"
-    auth = quote(db["USER"] or "", safe="")
-    if db["PASSWORD"]:
-        auth += ":" + quote(db["PASSWORD"], safe="")
-    return f"postgres://{auth}@{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
 @pytest.fixture(scope="module")
