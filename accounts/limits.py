@@ -10,8 +10,7 @@ from config.ratelimit import (
     AnyRequest,
     Limit,
     Reservation,
-    address_key,
-    client_address,
+    address_counter,
     reserve,
     try_again,
 )
@@ -24,13 +23,9 @@ SIGNUPS = Limit("signups", "RATE_SIGNUPS")
 SIGNUPS_REFUSED = Limit("signups-refused", "RATE_SIGNUPS_REFUSED")
 
 
-def _address(request: AnyRequest) -> str:
-    return f"address:{address_key(client_address(request))}"
-
-
 def _account(request: AnyRequest, username: str) -> str:
     # casefold: "Alice" and "alice" are one counter, so case games buy no extra guesses.
-    return f"account:{username.casefold()}\x00{_address(request)}"
+    return f"account:{username.casefold()}\x00{address_counter(request)}"
 
 
 def sign_in_attempt(request: AnyRequest, username: str) -> Reservation:
@@ -42,7 +37,7 @@ def sign_in_attempt(request: AnyRequest, username: str) -> Reservation:
     """
     return reserve(
         (SIGN_IN_FAILURES, (_account(request, username),)),
-        (SIGN_IN_FAILURES_ADDRESS, (_address(request),)),
+        (SIGN_IN_FAILURES_ADDRESS, (address_counter(request),)),
     )
 
 
@@ -66,7 +61,7 @@ def signup_attempt(request: AnyRequest) -> Reservation:
 
     Then ``signup_counted`` keeps the count that applies.
     """
-    address = (_address(request),)
+    address = (address_counter(request),)
     return reserve((SIGNUPS, address), (SIGNUPS_REFUSED, address))
 
 

@@ -13,8 +13,7 @@ from config.ratelimit import (
     AnyRequest,
     Limit,
     Reservation,
-    address_key,
-    client_address,
+    address_counter,
     describe_rate,
     reserve,
     try_again,
@@ -27,7 +26,7 @@ WHAT = {UPLOADS: "uploads", UPLOADS_REFUSED: "refused uploads"}
 
 def upload_attempt(request: AnyRequest) -> Reservation:
     """Count an upload as accepted and as refused, for the user and for the address."""
-    keys = (f"user:{request.user.pk}", f"address:{address_key(client_address(request))}")
+    keys = (f"user:{request.user.pk}", address_counter(request))
     return reserve((UPLOADS, keys), (UPLOADS_REFUSED, keys))
 
 

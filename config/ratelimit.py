@@ -74,6 +74,11 @@ def address_key(address: str) -> str:
     return str(ip)
 
 
+def address_counter(request: AnyRequest) -> str:
+    """Return the counter key of the request's client address (see ``address_key``)."""
+    return f"address:{address_key(client_address(request))}"
+
+
 def describe_rate(text: str) -> str:
     """Say a rate as people do: ``5/15m`` → ``5 per 15 minutes``, ``60/h`` → ``60 per hour``."""
     count, seconds = parse_rate(text)

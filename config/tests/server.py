@@ -7,41 +7,33 @@ import os
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 
 from django.conf import settings
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @contextlib.contextmanager
 def uvicorn(env: dict[str, str]) -> Iterator[int]:
-    """Serve the project with uvicorn on a free port (``env`` on top of ours); yield the port.
+    """Serve the project with uvicorn (``env`` on top of ours); yield the port it listens on.
 
-    ``env`` should name a ``DATABASE_URL`` and a ``MEDIA_ROOT``: never the developer's.
+    ``env`` should name a ``DATABASE_URL`` and a ``MEDIA_ROOT``: never the developer's. The
+    test binds and listens, uvicorn inherits the socket: requests wait in its backlog until
+    the server accepts them, so there is nothing to poll for.
     """
-    port = _free_port()
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(64)
     full_env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test", **env}
-    cmd = [sys.executable, "-m", "uvicorn", "config.asgi:application", "--port", str(port)]
-    cmd += ["--host", "127.0.0.1", "--lifespan", "off", "--log-level", "warning"]
-    proc = subprocess.Popen(cmd, env=full_env, cwd=settings.BASE_DIR)
+    cmd = [sys.executable, "-m", "uvicorn", "config.asgi:application"]
+    cmd += ["--fd", str(listener.fileno()), "--lifespan", "off", "--log-level", "warning"]
+    proc = subprocess.Popen(cmd, env=full_env, cwd=settings.BASE_DIR, pass_fds=[listener.fileno()])
+    port = int(listener.getsockname()[1])
+    listener.close()
     try:
-        for _ in range(300):  # up to ~30 s on a busy machine
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                assert proc.poll() is None, "uvicorn exited before it listened"
-                time.sleep(0.1)
         yield port
     finally:
         proc.terminate()
-        proc.wait(timeout=10)
+        proc.wait(timeout=30)
 
 
 def exchange(port: int, request: bytes) -> bytes:

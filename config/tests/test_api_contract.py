@@ -13,10 +13,6 @@ that names an object gets a fresh one of its own, so no example sees what anothe
 from __future__ import annotations
 
 import json
-import os
-import socket
-import subprocess
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -24,7 +20,6 @@ from typing import Any
 import httpx
 import pytest
 import schemathesis
-from django.conf import settings
 from django.core.files.base import ContentFile
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.renderers import OpenApiJsonRenderer
@@ -37,6 +32,7 @@ from catalog import services
 from catalog.models import Video
 from catalog.tests.api_helpers import make_video
 from catalog.tests.processes import database_url
+from config.tests.server import uvicorn
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -67,28 +63,14 @@ def server_media(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def api_server(django_db_setup: None, server_media: Path) -> Iterator[str]:
     """Serve the project with uvicorn on the test database; return its base URL."""
-    # The test binds and listens, uvicorn inherits the socket: requests wait in its backlog
-    # until the server accepts them, so there is nothing to poll for.
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(64)
     env = {
-        **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.tests.fuzz_settings",
         "DATABASE_URL": database_url(),
         "MEDIA_ROOT": str(server_media),
         "TRANSCODE_WORK_DIR": str(server_media.parent / "fuzz-work"),
     }
-    cmd = [sys.executable, "-m", "uvicorn", "config.asgi:application"]
-    cmd += ["--fd", str(listener.fileno()), "--lifespan", "off", "--log-level", "warning"]
-    server = subprocess.Popen(cmd, env=env, cwd=settings.BASE_DIR, pass_fds=[listener.fileno()])
-    base_url = f"http://127.0.0.1:{listener.getsockname()[1]}"
-    listener.close()
-    try:
-        yield base_url
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+    with uvicorn(env) as port:
+        yield f"http://127.0.0.1:{port}"
 
 
 @pytest.fixture
