@@ -34,10 +34,15 @@ class Video(models.Model):
         READY = "ready", "Ready"
         FAILED = "failed", "Failed"
 
+    class Kind(models.TextChoices):
+        UPLOAD = "upload", "Upload"
+        REPLAY = "replay", "Live replay"  # a live session's packaged output (live.LiveSession)
+
     id = models.CharField(primary_key=True, max_length=16, default=new_public_id, editable=False)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="videos"
     )
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.UPLOAD)
     title = models.CharField(max_length=200)
     description = models.TextField(blank=True, max_length=5000)
     visibility = models.CharField(

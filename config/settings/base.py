@@ -223,7 +223,29 @@ else:
 CACHES["local"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 Q_CLUSTER["cache"] = "local"
 
+# --- live channels (live/): the built-in RTMP ingest and packager, or Amazon IVS ---
 LIVE_BACKEND = choice("LIVE_BACKEND", "local", ("local", "ivs"))
+if LIVE_BACKEND == "ivs":  # refuse now rather than fail every channel later
+    fail("LIVE_BACKEND=ivs is not available in this release yet; use local.")
+LIVE_BACKENDS = {"local": "live.backends.local.LocalLiveBackend"}
+# Stream keys are encrypted and hashed under this secret (live/keys.py); unset: derived from
+# DJANGO_SECRET_KEY. Changing it makes every stored stream key unreadable: rotate them after.
+STREAM_KEY_SECRET = env.str("STREAM_KEY_SECRET", default="")
+LIVE_CHANNELS_PER_USER = positive_int("LIVE_CHANNELS_PER_USER", 3)
+# Where encoders publish: shown to streamers as the ingest URL (the key goes after it).
+LIVE_INGEST_URL = env.str("LIVE_INGEST_URL", default="rtmp://127.0.0.1:1935/live")
+LIVE_INGEST_HOST = env.str("LIVE_INGEST_HOST", default="127.0.0.1")  # what `ingest` binds
+LIVE_INGEST_PORT = positive_int("LIVE_INGEST_PORT", 1935)
+LIVE_WORK_DIR = env.path("LIVE_WORK_DIR", default=str(VAR_DIR / "live"))
+# A dropped publisher may reconnect within this many seconds and continue the same session.
+LIVE_RECONNECT_GRACE_SECONDS = positive_int("LIVE_RECONNECT_GRACE_SECONDS", 30)
+# A publisher that sends no media for this long is dropped (and may be replaced at once).
+LIVE_STALL_SECONDS = positive_int("LIVE_STALL_SECONDS", 5)
+LIVE_THUMBNAIL_SECONDS = positive_int("LIVE_THUMBNAIL_SECONDS", 60)
+LIVE_MIN_REPLAY_SECONDS = positive_int("LIVE_MIN_REPLAY_SECONDS", 5)  # shorter: no replay
+LIVE_TRANSCODE_LADDER = env.bool("LIVE_TRANSCODE_LADDER", default=True)  # else copy only
+LIVE_CONNECTIONS_PER_ADDRESS = positive_int("LIVE_CONNECTIONS_PER_ADDRESS", 10)
+LIVE_IMAGE_MAX_BYTES = positive_int("LIVE_IMAGE_MAX_BYTES", 4 * 1024**2)
 MODERATION_BACKEND = choice("MODERATION_BACKEND", "local", ("local", "rekognition", "off"))
 
 # --- API ---

@@ -1,0 +1,141 @@
+"""Streamer channels, their live sessions and moderators."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+
+from catalog.ids import new_public_id
+from catalog.models import Video
+
+SLUG_MIN_CHARS = 3
+SLUG_MAX_CHARS = 40
+
+
+def channel_image_path(instance: Channel, filename: str) -> str:
+    """Name channel images by channel and a random suffix (immutable URLs, client name unused)."""
+    return f"channels/{instance.pk}/images/{new_public_id()}"
+
+
+class Channel(models.Model):
+    """A streamer's channel: where they go live and where their replays are listed."""
+
+    class Backend(models.TextChoices):
+        LOCAL = "local", "Built-in ingest"
+        IVS = "ivs", "Amazon IVS"
+
+    id = models.CharField(primary_key=True, max_length=16, default=new_public_id, editable=False)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="channels"
+    )
+    slug = models.SlugField(max_length=SLUG_MAX_CHARS, unique=True)
+    title = models.CharField(max_length=100)
+    description = models.TextField(blank=True, max_length=2000)
+    tags = models.JSONField(default=list, blank=True)
+    avatar = models.ImageField(upload_to=channel_image_path, max_length=300, blank=True)
+    offline_image = models.ImageField(upload_to=channel_image_path, max_length=300, blank=True)
+    backend = models.CharField(max_length=10, choices=Backend.choices, default=Backend.LOCAL)
+    replay_visibility = models.CharField(
+        max_length=10, choices=Video.Visibility.choices, default=Video.Visibility.PUBLIC
+    )
+    is_live = models.BooleanField(default=False, db_index=True)
+    current_session = models.ForeignKey(
+        "LiveSession", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The stream key, encrypted (live/keys.py), and its keyed hash for the ingest's lookup.
+    stream_key_encrypted = models.TextField(editable=False)
+    stream_key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    key_rotated_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Backend-side ids (an IVS channel's ARN) and the latest live thumbnail's storage name.
+    backend_ref = models.CharField(max_length=300, blank=True, editable=False)
+    thumbnail_path = models.CharField(max_length=300, blank=True, editable=False)
+    created = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-is_live", "-created"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("live:channel", args=[self.slug])
+
+
+class LiveSession(models.Model):
+    """One broadcast on a channel, from the first media byte to its end; becomes a replay."""
+
+    class Status(models.TextChoices):
+        LIVE = "live", "Live"
+        RECONNECTING = "reconnecting", "Waiting for the encoder to reconnect"
+        ENDED = "ended", "Ended"
+
+    class EndReason(models.TextChoices):
+        UNPUBLISHED = "unpublished", "The encoder stopped streaming"
+        DROPPED = "dropped", "The connection dropped and did not come back"
+        STALLED = "stalled", "The encoder stopped sending media"
+        KEY_ROTATED = "key_rotated", "The stream key was rotated"
+        ENDED_BY_OWNER = "ended_by_owner", "Ended by the streamer"
+        ENDED_BY_STAFF = "ended_by_staff", "Ended by a moderator"
+        BANNED = "banned", "The streamer is banned"
+        PACKAGER_FAILED = "packager_failed", "Packaging failed"
+        INGEST_RESTARTED = "ingest_restarted", "The ingest server restarted"
+
+    id = models.CharField(primary_key=True, max_length=16, default=new_public_id, editable=False)
+    channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="sessions")
+    status = models.CharField(
+        max_length=12, choices=Status.choices, default=Status.LIVE, db_index=True
+    )
+    started = models.DateTimeField(auto_now_add=True, db_index=True)
+    ended = models.DateTimeField(null=True, blank=True)
+    end_reason = models.CharField(max_length=20, choices=EndReason.choices, blank=True)
+    end_detail = models.TextField(blank=True)
+    peak_viewers = models.PositiveIntegerField(default=0)
+    replay = models.OneToOneField(
+        Video, null=True, blank=True, on_delete=models.SET_NULL, related_name="live_session"
+    )
+    # Storage: every file of the session lives under output_prefix; hls_path is the live
+    # master playlist (the replay gets its own, written once when the session ends).
+    output_prefix = models.CharField(max_length=300, blank=True)
+    hls_path = models.CharField(max_length=300, blank=True)
+    # Which ingest process holds the session (host, pid and its start time): a restarted
+    # ingest ends the sessions of a holder that no longer runs (catalog/transcoding/holder.py).
+    lease_host = models.CharField(max_length=255, blank=True)
+    lease_pid = models.PositiveIntegerField(null=True, blank=True)
+    lease_pid_started = models.PositiveBigIntegerField(null=True, blank=True)
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
+    # Incoming stream health (bitrate, frame rate, keyframe interval, dropped frames).
+    health = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-started"]
+        get_latest_by = "started"
+
+    def __str__(self) -> str:
+        return f"{self.channel.slug} {self.started:%Y-%m-%d %H:%M}"
+
+    @property
+    def duration(self) -> float | None:
+        """Return the session's length in seconds once it has ended."""
+        if self.ended is None:
+            return None
+        return (self.ended - self.started).total_seconds()
+
+
+class ChannelModerator(models.Model):
+    """A user the owner trusts with their channel's chat (powers: the chat issue)."""
+
+    channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="moderators")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="moderated_channels"
+    )
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created"]
+        constraints = [
+            models.UniqueConstraint(fields=["channel", "user"], name="one_moderator_row")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} on {self.channel.slug}"
