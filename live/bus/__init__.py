@@ -8,6 +8,8 @@ with a ``type`` naming the handler (``"live.status"`` → ``live_status``).
 
 from __future__ import annotations
 
+from live.bus import transport
+
 INGEST = "live.ingest"  # commands for the ingest process (drop a publisher, end a session)
 
 
@@ -18,6 +20,4 @@ def channel_group(channel_id: str) -> str:
 
 def send(group: str, message: dict[str, object]) -> None:
     """Deliver ``message`` to ``group`` in every process (call after the commit it reports)."""
-    from live.bus import transport
-
     transport.send(group, message)
