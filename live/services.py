@@ -19,43 +19,12 @@ log = logging.getLogger(__name__)
 
 SLUG = re.compile(r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?")
 # Words a channel may not take: they name pages or would pass for the platform itself.
-RESERVED_SLUGS = frozenset(
-    [
-        "admin",
-        "api",
-        "accounts",
-        "account",
-        "live",
-        "me",
-        "media",
-        "static",
-        "music",
-        "upload",
-        "uploads",
-        "videos",
-        "video",
-        "channels",
-        "channel",
-        "login",
-        "logout",
-        "signup",
-        "settings",
-        "help",
-        "support",
-        "about",
-        "onair",
-        "root",
-        "staff",
-        "moderator",
-        "moderation",
-        "www",
-        "ws",
-        "healthz",
-        "readyz",
-        "new",
-        "edit",
-    ]
-)
+_RESERVED = """
+    admin api accounts account live me media static music upload uploads videos video channels
+    channel login logout signup settings help support about onair root staff moderator
+    moderation www ws healthz readyz new edit
+"""
+RESERVED_SLUGS = frozenset(_RESERVED.split())
 
 
 def check_slug(slug: str) -> str:
