@@ -16,7 +16,9 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
     path("api/", include("accounts.api_urls")),
     path("api/", include("catalog.api.urls")),
+    path("api/", include("live.api.urls")),
     re_path(r"^api/(?P<rest>.*)$", api_not_found),  # after every API route: JSON, not HTML
     path("media/", include("catalog.media_urls")),
+    path("", include("live.urls")),
     path("", include("catalog.urls")),
 ]

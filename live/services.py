@@ -12,8 +12,8 @@ from django.utils import timezone
 from accounts.models import User
 from live import keys
 from live.backends import get_backend
-from live.errors import ChannelLimitReached, InvalidChannel
-from live.models import SLUG_MAX_CHARS, SLUG_MIN_CHARS, Channel, ChannelModerator
+from live.errors import ChannelLimitReached, InvalidChannel, NotLive
+from live.models import SLUG_MAX_CHARS, SLUG_MIN_CHARS, Channel, ChannelModerator, LiveSession
 
 log = logging.getLogger(__name__)
 
@@ -106,3 +106,16 @@ def moderator_add(*, channel: Channel, user: User) -> ChannelModerator:
 def moderator_remove(*, channel: Channel, user: User) -> None:
     """Take ``user``'s moderator role on ``channel`` away (nothing if they had none)."""
     ChannelModerator.objects.filter(channel=channel, user=user).delete()
+
+
+def session_request_end(*, channel: Channel, reason: str) -> None:
+    """Ask the backend to stop the channel's live session (the owner's or staff's "end")."""
+    session = (
+        LiveSession.objects.filter(channel=channel)
+        .exclude(status=LiveSession.Status.ENDED)
+        .order_by("-started")
+        .first()
+    )
+    if session is None:
+        raise NotLive("The channel is not live.")
+    get_backend(channel.backend).end_session(session, reason=reason)

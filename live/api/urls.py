@@ -1,0 +1,4 @@
+"""The channels API (DESIGN.md, public contract)."""
+
+
+urlpatterns: list = []
