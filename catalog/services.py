@@ -21,7 +21,8 @@ from catalog.errors import (
     StorageQuotaExceeded,
     UploadTooLarge,
 )
-from catalog.models import Subtitle, TranscodeJob, Video
+from catalog.models import Rendition, Subtitle, TranscodeJob, Video
+from catalog.transcoding.backends.base import TranscodeResult
 from common.units import human_bytes
 
 log = logging.getLogger(__name__)
@@ -194,3 +195,46 @@ def subtitle_delete(*, subtitle: Subtitle) -> None:
     with transaction.atomic():
         subtitle.delete()
         transaction.on_commit(lambda: default_storage.delete(name), robust=True)
+
+
+def video_create_published(
+    *,
+    owner: User,
+    title: str,
+    kind: str,
+    visibility: str,
+    prefix: str,
+    result: TranscodeResult,
+    duration: float,
+) -> Video:
+    """Add a video whose HLS output already sits in storage under ``prefix`` (a live replay)."""
+    top = max(result.renditions, key=lambda r: (r.height or 0, r.bitrate), default=None)
+    with transaction.atomic():
+        video = Video.objects.create(
+            owner=owner,
+            title=title[: Video._meta.get_field("title").max_length or 200],
+            kind=kind,
+            visibility=visibility,
+            status=Video.Status.READY,
+            progress=100,
+            output_prefix=prefix,
+            hls_path=f"{prefix}/{result.master}",
+            poster_path=f"{prefix}/{result.poster}" if result.poster else "",
+            duration=duration,
+            width=top.width if top else None,
+            height=top.height if top else None,
+            audio_only=top is not None and top.height is None,
+        )
+        Rendition.objects.bulk_create(
+            Rendition(
+                video=video,
+                width=r.width,
+                height=r.height,
+                bitrate=r.bitrate,
+                codecs=r.codecs,
+                bytes=r.bytes,
+                playlist_path=f"{prefix}/{r.playlist}",
+            )
+            for r in result.renditions
+        )
+    return video
