@@ -190,3 +190,9 @@ def orphans(*, held: holders.Holder | None) -> list[LiveSession]:
     pending = LiveSession.objects.exclude(status=ENDED).select_related("channel")
     return [s for s in pending if _holder_of(s) != held and _abandoned(s, now)]
 
+
+def thumbnail_set(*, session_id: str, name: str) -> None:
+    """Show ``name`` as the channel's latest thumbnail."""
+    session = LiveSession.objects.filter(pk=session_id).first()
+    if session is not None:
+        Channel.objects.filter(pk=session.channel_id).update(thumbnail_path=name)

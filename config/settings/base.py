@@ -187,6 +187,11 @@ Q_CLUSTER = {
     "poll": 1,
     "save_limit": 1000,
     "label": "Tasks",
+    # Time-critical live work (thumbnails, and the moderation that follows) has a cluster of
+    # its own, started with Q_CLUSTER_NAME=live: it never waits behind an hour-long transcode.
+    "ALT_CLUSTERS": {
+        "live": {"workers": positive_int("Q_LIVE_WORKERS", 1), "timeout": 60, "retry": 90},
+    },
 }
 
 # --- channels ---
