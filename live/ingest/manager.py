@@ -18,7 +18,6 @@ Per channel, the state machine is:
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from collections import defaultdict

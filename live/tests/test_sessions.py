@@ -1,0 +1,128 @@
+"""Live sessions: admitted, playable, reconnecting, ended, replayed, and orphans found."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from catalog.models import Video
+from catalog.transcoding import holder as holders
+from catalog.transcoding.backends.base import RenditionOutput, TranscodeResult
+from live import services, sessions
+from live.models import Channel, LiveSession
+
+Reason = LiveSession.EndReason
+
+
+@pytest.fixture
+def channel(user) -> Channel:
+    return services.channel_create(owner=user, slug="alice-live", title="Alice live")
+
+
+def me() -> holders.Holder | None:
+    return holders.current()
+
+
+def dead_holder() -> holders.Holder:
+    """A holder on this machine whose process no longer exists (pid far above pid_max)."""
+    current = holders.current()
+    assert current is not None
+    return holders.Holder(current.host, 4_000_000, 1)
+
+
+def test_channel_for_key_finds_only_the_current_key(channel) -> None:
+    key = services.stream_key(channel)
+    assert sessions.channel_for_key(key) == channel
+    services.stream_key_rotate(channel=channel)
+    assert sessions.channel_for_key(key) is None
+    channel.refresh_from_db()
+    assert sessions.channel_for_key(services.stream_key(channel)) == channel
+    assert sessions.channel_for_key("live_" + "A" * 32) is None
+    assert sessions.channel_for_key("x" * 5000) is None
+
+
+def test_a_session_is_live_for_viewers_once_playable(channel) -> None:
+    session = sessions.session_open(channel_id=channel.pk, held=me())
+    channel.refresh_from_db()
+    assert not channel.is_live  # nothing to play yet
+    assert session.output_prefix == f"live/{channel.pk}/{session.pk}"
+    sessions.session_playable(session_id=session.pk, hls_path=f"{session.output_prefix}/live.m3u8")
+    channel.refresh_from_db()
+    assert channel.is_live and channel.current_session_id == session.pk
+
+
+def test_a_reconnect_by_the_same_holder_continues_the_session(channel) -> None:
+    first = sessions.session_open(channel_id=channel.pk, held=me())
+    sessions.session_reconnecting(session_id=first.pk)
+    again = sessions.session_open(channel_id=channel.pk, held=me())
+    assert again.pk == first.pk
+    assert LiveSession.objects.get(pk=first.pk).status == LiveSession.Status.LIVE
+
+
+def test_a_session_held_by_a_live_ingest_elsewhere_refuses_a_second(channel) -> None:
+    sessions.session_open(channel_id=channel.pk, held=me())
+    with pytest.raises(sessions.AlreadyLive):
+        sessions.session_open(channel_id=channel.pk, held=None)
+
+
+def test_an_abandoned_session_is_ended_by_the_next_one(channel) -> None:
+    old = sessions.session_open(channel_id=channel.pk, held=dead_holder())
+    new = sessions.session_open(channel_id=channel.pk, held=me())
+    assert new.pk != old.pk
+    old.refresh_from_db()
+    assert old.status == LiveSession.Status.ENDED and old.end_reason == Reason.INGEST_RESTARTED
+
+
+def test_end_shows_the_channel_offline_once(channel) -> None:
+    session = sessions.session_open(channel_id=channel.pk, held=me())
+    sessions.session_playable(session_id=session.pk, hls_path="x.m3u8")
+    assert sessions.session_end(session_id=session.pk, reason=Reason.UNPUBLISHED) is not None
+    assert sessions.session_end(session_id=session.pk, reason=Reason.DROPPED) is None
+    channel.refresh_from_db()
+    session.refresh_from_db()
+    assert not channel.is_live and channel.current_session is None
+    assert session.end_reason == Reason.UNPUBLISHED and session.ended is not None
+    assert not sessions.session_renew(session_id=session.pk, held=me(), health={})
+
+
+def test_renew_records_health_and_extends_the_lease(channel) -> None:
+    session = sessions.session_open(channel_id=channel.pk, held=me())
+    LiveSession.objects.filter(pk=session.pk).update(lease_expires_at=timezone.now())
+    assert sessions.session_renew(session_id=session.pk, held=me(), health={"fps": 30.0})
+    session.refresh_from_db()
+    assert session.health == {"fps": 30.0}
+    assert session.lease_expires_at > timezone.now() + timedelta(seconds=5)
+
+
+def test_orphans_are_sessions_of_gone_holders_or_expired_leases(channel, other_user) -> None:
+    mine = sessions.session_open(channel_id=channel.pk, held=me())
+    other = services.channel_create(owner=other_user, slug="bob-live", title="Bob")
+    gone = sessions.session_open(channel_id=other.pk, held=dead_holder())
+    assert [s.pk for s in sessions.orphans(held=me())] == [gone.pk]
+    LiveSession.objects.filter(pk=mine.pk).update(lease_expires_at=timezone.now())
+    assert {s.pk for s in sessions.orphans(held=None)} == {gone.pk, mine.pk}
+
+
+def test_replay_publish_makes_a_ready_replay_with_the_channel_visibility(channel) -> None:
+    Channel.objects.filter(pk=channel.pk).update(replay_visibility=Video.Visibility.UNLISTED)
+    session = sessions.session_open(channel_id=channel.pk, held=me())
+    sessions.session_end(session_id=session.pk, reason=Reason.UNPUBLISHED)
+    result = TranscodeResult(
+        master="replay.m3u8",
+        renditions=[
+            RenditionOutput("v0/replay.m3u8", 2_000_000, "avc1.64001e,mp4a.40.2", 10, 640, 360),
+            RenditionOutput("v1/replay.m3u8", 500_000, "avc1.64000d,mp4a.40.2", 5, 426, 240),
+        ],
+        poster="poster.jpg",
+    )
+    video = sessions.replay_publish(session_id=session.pk, result=result, duration=12.5)
+    assert video is not None
+    assert video.kind == Video.Kind.REPLAY and video.status == Video.Status.READY
+    assert video.visibility == Video.Visibility.UNLISTED and video.owner == channel.owner
+    assert video.hls_path == f"{session.output_prefix}/replay.m3u8"
+    assert (video.width, video.height, video.duration) == (640, 360, 12.5)
+    assert video.renditions.count() == 2
+    assert LiveSession.objects.get(pk=session.pk).replay == video
+    assert sessions.replay_publish(session_id=session.pk, result=result, duration=1) is None
