@@ -12,7 +12,7 @@ requests carry the cookie, not an API token) and stay out of shared caches.
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import IO, Any
 
 from asgiref.sync import sync_to_async
@@ -62,20 +62,40 @@ def parse_range(header: str, size: int) -> tuple[int, int] | None:
     return start, min(int(last) if last else size - 1, size - 1)
 
 
-def is_private_to_requester(request: HttpRequest, name: str) -> bool:
-    """Tell whether ``name`` is the requester's own private video; 404 if they may not see it.
+AccessRule = Callable[[str], "selectors.MediaAccess | None"]
+# Prefixes of stored files that belong to something with a visibility, and how to find who
+# may fetch them. The catalog's videos are here; other apps add theirs in their ready()
+# (catalog never imports them: config/tests/test_layers.py).
+ACCESS_RULES: dict[str, AccessRule] = {}
 
-    Files outside ``videos/<id>/`` are not a video's and stay public. Public and unlisted
-    videos cost one primary-key query; the session is read only for private ones.
-    """
+
+def register_access_rule(prefix: str, rule: AccessRule) -> None:
+    """Have files under ``prefix`` (e.g. ``"live/"``) checked with ``rule(name)``."""
+    ACCESS_RULES[prefix] = rule
+
+
+def _video_access(name: str) -> selectors.MediaAccess | None:
     match = _VIDEO_FILE.match(name)
-    if match is None:
+    return selectors.video_media_access(video_id=match.group(1)) if match else None
+
+
+register_access_rule("videos/", _video_access)
+
+
+def is_private_to_requester(request: HttpRequest, name: str) -> bool:
+    """Tell whether ``name`` is the requester's own private file; 404 if they may not see it.
+
+    Files under no registered prefix are not anyone's and stay public. Public and unlisted
+    files cost one primary-key query; the session is read only for private ones.
+    """
+    rule = next((rule for prefix, rule in ACCESS_RULES.items() if name.startswith(prefix)), None)
+    if rule is None:
         return False
-    access = selectors.video_media_access(video_id=match.group(1))
+    access = rule(name)
     if access is not None and access.visibility != Video.Visibility.PRIVATE:
         return False
-    # Read the session for a missing video too: both 404s then look alike (Vary: Cookie),
-    # so a private video's existence does not show.
+    # Read the session for a missing owner too: both 404s then look alike (Vary: Cookie),
+    # so a private file's existence does not show.
     user = request.user
     if access is not None and user.is_authenticated and user.pk == access.owner_id:
         return True

@@ -13,6 +13,7 @@ import logging
 from datetime import timedelta
 from typing import Any
 
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -191,8 +192,14 @@ def orphans(*, held: holders.Holder | None) -> list[LiveSession]:
     return [s for s in pending if _holder_of(s) != held and _abandoned(s, now)]
 
 
-def thumbnail_set(*, session_id: str, name: str) -> None:
-    """Show ``name`` as the channel's latest thumbnail."""
-    session = LiveSession.objects.filter(pk=session_id).first()
-    if session is not None:
-        Channel.objects.filter(pk=session.channel_id).update(thumbnail_path=name)
+def thumbnail_set(*, channel_id: str, name: str) -> None:
+    """Show ``name`` as the channel's latest thumbnail and delete the one it replaces."""
+    with transaction.atomic():
+        channel = Channel.objects.select_for_update().filter(pk=channel_id).first()
+        if channel is None:
+            return
+        previous = channel.thumbnail_path
+        channel.thumbnail_path = name
+        channel.save(update_fields=["thumbnail_path"])
+    if previous and previous != name:
+        transaction.on_commit(lambda: default_storage.delete(previous), robust=True)

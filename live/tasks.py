@@ -17,11 +17,13 @@ def capture_thumbnail(session_id: str, init_name: str, segment_name: str) -> str
     session = LiveSession.objects.filter(pk=session_id).select_related("channel").first()
     if session is None:
         return None
-    target = f"{session.output_prefix}/thumbs/{new_public_id()}.jpg"
+    # Under the channel, not the session: the card shows it after the session ends too, and
+    # a session without a replay keeps no files.
+    target = f"channels/{session.channel_id}/thumbs/{new_public_id()}.jpg"
     try:
         name = thumbnail.capture(init_name=init_name, segment_name=segment_name, target_name=target)
     except FileNotFoundError:  # the session ended and its files went meanwhile
         return None
-    sessions.thumbnail_set(session_id=session_id, name=name)
+    sessions.thumbnail_set(channel_id=session.channel_id, name=name)
     hooks.thumbnail_captured.send(sender=LiveSession, session=session, name=name)
     return name
