@@ -124,6 +124,7 @@ class ChannelConsumer(AsyncWebsocketConsumer):
                 channel_id=str(self.channel_id)
             )
         if status is not None:
+            presence.session_changed(status.channel_id)
             await self.send_json(system("live" if status.is_live else "offline", status))
 
     async def viewer_count(self, event: dict[str, Any]) -> None:

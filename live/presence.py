@@ -146,6 +146,10 @@ class Tracker:
             self.others[channel_id] = counts.get(channel_id, 0)
         return self.others.get(channel_id, 0) + len(self.sockets.get(channel_id, ()))
 
+    def session_changed(self, channel_id: str) -> None:
+        """Share the channel's count again at the next tick: a new session starts at its peak."""
+        self.told.pop(channel_id, None)
+
     def unwatch(self, channel_id: str, listener: Listener) -> None:
         """Stop counting ``listener`` (the next tick shares the change)."""
         self._on_this_loop()
@@ -196,10 +200,10 @@ class Tracker:
             self.told[channel] = total
             event = {"type": "viewer_count", "count": total}
             sends += [listener.viewer_count(event) for listener in self.sockets[channel]]
-        # A socket that closed meanwhile fails its send; the others go on.
-        await asyncio.gather(*sends, return_exceptions=True)
         if risen:
             await db.presence.run(lambda: _raise_peaks(risen))
+        # A socket that closed meanwhile fails its send; the others go on.
+        await asyncio.gather(*sends, return_exceptions=True)
 
 
 tracker = Tracker()
@@ -213,3 +217,8 @@ async def watch(channel_id: str, listener: Listener) -> int:
 def unwatch(channel_id: str, listener: Listener) -> None:
     """Stop counting a socket that closed."""
     tracker.unwatch(channel_id, listener)
+
+
+def session_changed(channel_id: str) -> None:
+    """Note that the channel went live or ended (its new session's peak starts at the count)."""
+    tracker.session_changed(channel_id)

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from django.utils import timezone
 
 from accounts.models import User
-from live import services
+from live import events, services
 from live.models import Channel, LiveSession
 
 
@@ -19,23 +19,30 @@ def channel(user: User) -> Channel:
     return services.channel_create(owner=user, slug="studio", title="Studio sessions")
 
 
-def go_live(channel: Channel, hls_path: str = "") -> LiveSession:
-    """Mark ``channel`` live on a new session, as the ingest does once the first playlist is up."""
+def go_live(channel: Channel, hls_path: str = "", *, announce: bool = False) -> LiveSession:
+    """Mark ``channel`` live on a new session, as the ingest does once the first playlist is up.
+
+    ``announce``: and tell its pages and sockets in every process, as the ingest does.
+    """
     session = LiveSession.objects.create(
         channel=channel, hls_path=hls_path, output_prefix=hls_path.rpartition("/")[0]
     )
     channel.is_live, channel.current_session = True, session
     channel.save(update_fields=["is_live", "current_session"])
+    if announce:
+        events.announce_status(channel)
     return session
 
 
-def go_offline(channel: Channel) -> None:
+def go_offline(channel: Channel, *, announce: bool = False) -> None:
     """End the channel's session, as the ingest does when the publisher stops."""
     LiveSession.objects.filter(pk=channel.current_session_id).update(
         status=LiveSession.Status.ENDED, ended=timezone.now()
     )
     channel.is_live, channel.current_session = False, None
     channel.save(update_fields=["is_live", "current_session"])
+    if announce:
+        events.announce_status(channel)
 
 
 @pytest.fixture(params=["embedded", "redis"])
@@ -59,10 +66,10 @@ def bus_mode(request: pytest.FixtureRequest, settings: Any) -> dict[str, str]:
 
 
 @pytest.fixture
-def make_channel(user: User) -> Iterator[Callable[..., Channel]]:
+def make_channel(user: User) -> Callable[..., Channel]:
     """``make_channel(slug, owner=..., title=...)``: another channel."""
 
     def make(slug: str, *, owner: User | None = None, title: str = "") -> Channel:
         return services.channel_create(owner=owner or user, slug=slug, title=title or slug)
 
-    yield make
+    return make
