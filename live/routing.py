@@ -4,6 +4,13 @@ from django.urls import path
 
 from live import consumers
 
+SOCKET_PREFIX = "ws/chat/"
+
 websocket_urlpatterns = [
-    path("ws/chat/<str:slug>/", consumers.ChannelConsumer.as_asgi(), name="channel_socket"),
+    path(f"{SOCKET_PREFIX}<str:slug>/", consumers.ChannelConsumer.as_asgi()),
 ]
+
+
+def socket_path(slug: str) -> str:
+    """Return the path of a channel's socket (DESIGN.md: ``/ws/chat/{slug}/``)."""
+    return f"/{SOCKET_PREFIX}{slug}/"

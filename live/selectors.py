@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import NamedTuple
 
 from django.db.models import F, Max, QuerySet
@@ -9,6 +11,7 @@ from django.db.models import F, Max, QuerySet
 from catalog.files import storage_url
 from catalog.models import Video
 from catalog.selectors import Viewer
+from live import presence
 from live.models import SLUG_MAX_CHARS, Channel
 
 
@@ -86,3 +89,32 @@ def channel_replays(*, channel: Channel, user: Viewer) -> QuerySet[Video]:
     if not (user.is_authenticated and user.pk == channel.owner_id):
         replays = replays.filter(visibility=Video.Visibility.PUBLIC)
     return replays.select_related("owner").order_by("-created", "-id")
+
+
+@dataclass(frozen=True)
+class ChannelCard:
+    """A channel as a list shows it: its picture and, while live, how many watch."""
+
+    channel: Channel
+    viewers: int
+    image_url: str | None
+
+
+def _card_image(channel: Channel) -> str | None:
+    # Live: the latest frame the ingest captured. Offline: the channel's own picture.
+    if channel.is_live and channel.thumbnail_path:
+        return storage_url(channel.thumbnail_path)
+    for image in (channel.offline_image, channel.avatar):
+        if image:
+            return image.url
+    return storage_url(channel.thumbnail_path)
+
+
+def channel_cards(channels: Iterable[Channel]) -> list[ChannelCard]:
+    """Return cards for ``channels`` with their viewer counts (one query for them all)."""
+    channels = list(channels)
+    counts = presence.viewer_counts([channel.pk for channel in channels if channel.is_live])
+    return [
+        ChannelCard(channel, counts.get(channel.pk, 0), _card_image(channel))
+        for channel in channels
+    ]

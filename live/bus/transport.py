@@ -9,6 +9,7 @@ process only listens once it has subscribers, which ``join`` and ``leave`` count
 from __future__ import annotations
 
 import asyncio
+import os
 import re
 from collections.abc import AsyncIterator
 from typing import Any
@@ -47,6 +48,9 @@ def _check(group: str, message: dict[str, Any]) -> None:
 
 
 def _in_event_loop() -> bool:
+    """Tell whether sync code runs in an event loop's thread (Django's own test for its ORM)."""
+    if os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE"):  # Django's switch (Playwright's sync API)
+        return False
     try:
         asyncio.get_running_loop()
     except RuntimeError:
