@@ -105,6 +105,16 @@ async def test_a_rolled_back_message_is_never_delivered(
     assert message == {"type": "test.tx", "n": 2}
 
 
+async def test_a_process_that_starts_listening_late_hears_only_what_comes_after(
+    async_db: None, bus_mode: dict[str, str]
+) -> None:
+    # What was sent before is state the subscriber reads from the database, not a backlog.
+    await sync_to_async(bus.send)("test.late", {"type": "test.late", "n": 1})
+    async with bus.subscribe("test.late") as messages:
+        await sync_to_async(bus.send)("test.late", {"type": "test.late", "n": 2})
+        assert await asyncio.wait_for(anext(messages), DEADLINE) == {"type": "test.late", "n": 2}
+
+
 async def test_async_code_sends_with_asend(async_db: None, bus_mode: dict[str, str]) -> None:
     async with bus.subscribe("test.async") as messages:
         with pytest.raises(RuntimeError, match=r"await bus\.asend"):
