@@ -46,6 +46,7 @@ EXPIRY_SECONDS = 15.0
 PRUNE_AFTER_SECONDS = 300.0  # rows of processes gone for this long are deleted
 
 _process: tuple[int, str] | None = None
+_last_prune = 0.0
 
 
 def process_id() -> str:
@@ -79,6 +80,7 @@ def viewer_count(channel_id: str) -> int:
 
 def _write(process: str, counts: dict[str, int], gone: list[str]) -> None:
     """Store this process's counts (and drop the channels it no longer holds sockets of)."""
+    global _last_prune
     now = timezone.now()
     with transaction.atomic():
         if gone:
@@ -93,9 +95,11 @@ def _write(process: str, counts: dict[str, int], gone: list[str]) -> None:
                 unique_fields=["channel_id", "process"],
                 update_fields=["count", "updated"],
             )
-        ViewerPresence.objects.filter(
-            updated__lt=now - timedelta(seconds=PRUNE_AFTER_SECONDS)
-        ).delete()
+        if time.monotonic() - _last_prune > PRUNE_AFTER_SECONDS / 5:
+            _last_prune = time.monotonic()
+            ViewerPresence.objects.filter(
+                updated__lt=now - timedelta(seconds=PRUNE_AFTER_SECONDS)
+            ).delete()
 
 
 def _raise_peaks(totals: dict[str, int]) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -23,9 +24,13 @@ class ChannelStatus(NamedTuple):
     hls_url: str | None
 
 
+# What a channel's address can be (services.check_slug says more): anything else is no
+# channel, and junk (NULs, which PostgreSQL refuses; huge strings) never reaches the database.
+_SLUG = re.compile(rf"[a-z0-9-]{{1,{SLUG_MAX_CHARS}}}")
+
+
 def _looks_like_slug(slug: object) -> bool:
-    # Keeps junk (NULs, huge strings) away from the database; services.check_slug says more.
-    return isinstance(slug, str) and 0 < len(slug) <= SLUG_MAX_CHARS and slug.isascii()
+    return isinstance(slug, str) and _SLUG.fullmatch(slug) is not None
 
 
 def hls_url(channel: Channel) -> str | None:

@@ -120,6 +120,20 @@ def test_the_page_switches_to_the_player_and_back_without_a_reload(
         " return [c.liveSyncDurationCount, c.lowLatencyMode, c.maxLiveSyncPlaybackRate]; })()"
     )
     assert config == [3, True, 1.5]
+    for control in ("media-volume-range", "media-fullscreen-button", "media-rendition-menu"):
+        assert page.locator(control).count() == 1, control
+
+    # Behind the live edge (paused a while), the LIVE button takes the viewer back to it.
+    page.evaluate("document.querySelector('hls-video').pause()")
+    page.wait_for_function(
+        "() => document.querySelector('hls-video').api.latency > 6", timeout=WAIT_MS
+    )
+    page.locator("media-live-button").click()
+    page.wait_for_function(
+        "() => { const m = document.querySelector('hls-video');"
+        " return !m.paused && m.api.latency < 5; }",
+        timeout=WAIT_MS,
+    )
     # This page's socket counts as a viewer (in the server process), and the page shows it.
     page.locator("[data-viewer-count]", has_text="1").wait_for(timeout=WAIT_MS)
     assert sum(ViewerPresence.objects.values_list("count", flat=True)) == 1
