@@ -68,7 +68,9 @@ def send(group: str, message: dict[str, Any]) -> None:
         # Written in the caller's transaction: the relays see it when (and if) it commits.
         relay.append(group, message)
     else:
-        transaction.on_commit(lambda: async_to_sync(layer.group_send)(group, message))
+        # robust: Redis being away loses this notice (pages read the state on connect), not
+        # the request that made the change it reports.
+        transaction.on_commit(lambda: async_to_sync(layer.group_send)(group, message), robust=True)
 
 
 async def asend(group: str, message: dict[str, Any]) -> None:
