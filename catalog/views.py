@@ -15,6 +15,7 @@ from catalog import limits, selectors, services
 from catalog.errors import CatalogError
 from catalog.forms import SubtitleForm, UploadForm, VideoDetailsForm
 from catalog.models import Video
+from catalog.sections import home_sections
 from config.csp import allow_player_styles
 from config.ratelimit import refuse_form, too_many
 
@@ -36,7 +37,9 @@ def home(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[: selectors.SEARCH_MAX_CHARS]
     videos = selectors.public_videos(search=query)
     page = Paginator(videos, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "catalog/home.html", {"page": page, "query": query})
+    # What other apps show first (live channels), on the catalog's front page only.
+    shown = home_sections(request) if not query and page.number == 1 else []
+    return render(request, "catalog/home.html", {"page": page, "query": query, "sections": shown})
 
 
 @allow_player_styles

@@ -1,14 +1,31 @@
-"""ASGI entry point: HTTP through Django (behind the upload-size guard), websockets later."""
+"""ASGI entry point: HTTP through Django (behind the upload-size guard), and websockets.
+
+Websocket routes come from the module ``WEBSOCKET_URLCONF`` names (the live app's), by
+dotted path as ``ROOT_URLCONF`` does: config sits below the apps and imports none of them.
+Sockets from pages of other origins are refused (``AllowedHostsOriginValidator``, checked
+against ``ALLOWED_HOSTS``), and the session cookie identifies the user (``scope["user"]``).
+"""
 
 import os
+from importlib import import_module
 
 from django.core.asgi import get_asgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
 django_asgi = get_asgi_application()
 
-from channels.routing import ProtocolTypeRouter  # noqa: E402
+from channels.auth import AuthMiddlewareStack  # noqa: E402
+from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
+from django.conf import settings  # noqa: E402
 
 from config.upload_guard import guard  # noqa: E402
 
-application = ProtocolTypeRouter({"http": guard(django_asgi)})
+websocket_routes = import_module(settings.WEBSOCKET_URLCONF).websocket_urlpatterns
+
+application = ProtocolTypeRouter(
+    {
+        "http": guard(django_asgi),
+        "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_routes))),
+    }
+)

@@ -2,13 +2,18 @@ from django.apps import AppConfig
 
 
 class LiveConfig(AppConfig):
-    """Streamer channels, the RTMP ingest, live packaging and replays."""
+    """Streamer channels, the RTMP ingest, live packaging, replays and the channel socket."""
 
     name = "live"
     verbose_name = "Live"
 
     def ready(self) -> None:
         from catalog.media import register_access_rule
+        from catalog.sections import register_home_section
+        from live import sections
         from live.media_access import session_media_access
 
+        # A live session's files: public while live, then as visible as its replay.
         register_access_rule("live/", session_media_access)
+        # The catalog's home page shows the channels live now above its videos.
+        register_home_section(template="live/_home_live_now.html", context=sections.live_now)

@@ -139,3 +139,41 @@ class ChannelModerator(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} on {self.channel.slug}"
+
+
+class LiveEvent(models.Model):
+    """A bus message on its way to other processes (embedded mode only: live/bus/relay.py).
+
+    Append-only: ``send`` adds a row, each process's relay reads the rows after the last it
+    saw, and rows older than a few minutes are deleted.
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    group = models.CharField(max_length=100)
+    payload = models.JSONField()
+    created = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.group} #{self.pk}"
+
+
+class ViewerPresence(models.Model):
+    """How many of a channel's live-page sockets one process holds (live/presence.py).
+
+    Each process rewrites its rows every few seconds; the viewer count is the sum over rows
+    updated recently, so the counts of a process that died expire by themselves.
+    """
+
+    process = models.CharField(max_length=100)
+    channel_id = models.CharField(max_length=16)  # no foreign key: a stale row harms nothing
+    count = models.PositiveIntegerField()
+    updated = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["channel_id", "process"], name="one_presence_row")
+        ]
+        indexes = [models.Index(fields=["channel_id", "updated"], name="presence_fresh")]
+
+    def __str__(self) -> str:
+        return f"{self.channel_id}: {self.count} on {self.process}"

@@ -60,6 +60,7 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "config.urls"
+WEBSOCKET_URLCONF = "live.routing"  # websocket routes (config/asgi.py)
 ASGI_APPLICATION = "config.asgi.application"
 WSGI_APPLICATION = None
 AUTH_USER_MODEL = "accounts.User"
