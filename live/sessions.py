@@ -19,11 +19,10 @@ from django.db.models import Q
 from django.utils import timezone
 
 from catalog import services as catalog_services
-from catalog.files import storage_url
 from catalog.models import Video
 from catalog.transcoding import holder as holders
 from catalog.transcoding.backends.base import TranscodeResult
-from live import bus, keys
+from live import events, keys
 from live.models import Channel, LiveSession
 
 log = logging.getLogger(__name__)
@@ -93,20 +92,6 @@ def session_open(*, channel_id: str, held: holders.Holder | None) -> LiveSession
     return session
 
 
-def _status_event(channel: Channel, session: LiveSession) -> dict[str, object]:
-    return {
-        "type": "live.status",
-        "is_live": channel.is_live,
-        "session": session.pk,
-        "hls_url": storage_url(session.hls_path) if channel.is_live else None,
-    }
-
-
-def _announce(channel: Channel, session: LiveSession) -> None:
-    event = _status_event(channel, session)
-    transaction.on_commit(lambda: bus.send(bus.channel_group(channel.pk), event), robust=True)
-
-
 def session_playable(*, session_id: str, hls_path: str) -> None:
     """Record the live master playlist and show the channel as live."""
     with transaction.atomic():
@@ -119,7 +104,7 @@ def session_playable(*, session_id: str, hls_path: str) -> None:
         channel.is_live = True
         channel.current_session = session
         channel.save(update_fields=["is_live", "current_session"])
-        _announce(channel, session)
+        events.announce_status(channel)
 
 
 def session_renew(*, session_id: str, held: holders.Holder | None, health: dict[str, Any]) -> bool:
@@ -150,7 +135,7 @@ def _end(session: LiveSession, reason: str, detail: str, now: Any) -> None:
         channel.is_live = False
         channel.current_session = None
         channel.save(update_fields=["is_live", "current_session"])
-        _announce(channel, session)
+        events.announce_status(channel)
 
 
 def session_end(*, session_id: str, reason: str, detail: str = "") -> LiveSession | None:

@@ -60,8 +60,10 @@ class Command(BaseCommand):
 
     async def listen(self, manager: IngestManager) -> None:
         """Act on commands from the web processes (drop a publisher, end a session)."""
-        async for message in bus.subscribe(bus.INGEST):
-            if message.get("type") == "ingest.drop":
+        async with bus.subscribe(bus.INGEST) as messages:
+            async for message in messages:
+                if message.get("type") != "ingest.drop":
+                    continue
                 try:
                     await manager.drop(str(message.get("channel")), str(message.get("reason")))
                 except Exception:  # robust: one failed command must not stop the ingest
