@@ -115,12 +115,17 @@ class StorageOrder:
         return [text for written, text in self.writes if written == name]
 
 
-def play(media_root: Path, name: str, stream: str = "v:0") -> tuple[int, float]:
-    """Decode a stored playlist through ffmpeg; return the frames and seconds it played."""
+def decode(source: str, stream: str = "v:0") -> tuple[int, float]:
+    """Play a playlist (a path or URL) through ffmpeg; return the frames and seconds decoded."""
     cmd = [
-        FFMPEG, "-v", "error", "-i", str(media_root / name), "-map", f"0:{stream}",
+        FFMPEG, "-v", "error", "-i", source, "-map", f"0:{stream}",
         "-progress", "pipe:1", "-nostats", "-f", "null", "-",
     ]  # fmt: skip
     result = subprocess.run(cmd, capture_output=True, text=True, timeout=60, check=True)
     fields = dict(line.split("=", 1) for line in result.stdout.splitlines() if "=" in line)
     return int(fields.get("frame", 0)), int(fields["out_time_us"]) / 1e6
+
+
+def play(media_root: Path, name: str, stream: str = "v:0") -> tuple[int, float]:
+    """Play a playlist in local storage through ffmpeg."""
+    return decode(str(media_root / name), stream)
