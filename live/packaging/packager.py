@@ -133,7 +133,7 @@ class Packager:
                 log.exception(
                     "live session %s: the live playlists were not closed", self.session_id
                 )
-            self._journal.close()
+            await self._in_thread(self._journal.close)
             try:
                 self._replay = await self._in_thread(
                     lambda: write_replay(output_prefix=self.output_prefix, work_dir=self.work_dir)

@@ -56,7 +56,9 @@ class Progress:
     next_seq: int = 0
     elapsed: float = 0.0  # seconds of its segments so far
     init: str | None = None  # storage name of the run's init segment, once uploaded
-    signature: tuple[int, int] | None = None  # ffmpeg playlist's (mtime, size) last read
+    # The (inode, mtime, size) of ffmpeg's playlist when last read: ffmpeg writes a new
+    # file and renames it over the old one, so the inode alone tells a rewrite apart.
+    signature: tuple[int, int, int] | None = None
     gap: bool = False
 
 
@@ -132,7 +134,7 @@ class Uploader:
             stat = path.stat()
         except FileNotFoundError:
             return False
-        signature = (stat.st_mtime_ns, stat.st_size)
+        signature = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
         if signature == progress.signature:
             return False
         playlist = m3u8.loads(path.read_text())
