@@ -14,6 +14,10 @@ from django.core.files.storage import default_storage
 
 IMMUTABLE = "public, max-age=31536000, immutable"
 PLAYLIST = "public, max-age=2"  # players re-read playlists; a CDN may hold them briefly
+# Live playlists change every second: any cache must ask again each time (seed lesson:
+# a CDN holding a live playlist for seconds holds viewers that far behind, or stalls them).
+LIVE_PLAYLIST = "no-cache"
+LIVE_PREFIX = "live/"  # live sessions store their files under here
 OTHER = "public, max-age=60"
 # Uploaded originals and probe files are never published: no CDN or browser keeps them.
 PRIVATE = "private, no-store"
@@ -59,15 +63,19 @@ def content_type(name: str) -> str:
 
 
 def cache_control(name: str, *, private: bool = False) -> str:
-    """Playlists are short-lived, uniquely named outputs kept a year; private ones per user."""
+    """Playlists are short-lived (live ones revalidated), uniquely named outputs kept a year.
+
+    Private files go to their owner's browser only, never to a CDN or proxy.
+    """
     suffix = _suffix(name)
+    if suffix == ".m3u8" and name.startswith(LIVE_PREFIX):
+        return "private, no-cache" if private else LIVE_PLAYLIST
     if suffix == ".m3u8":
         policy = PLAYLIST
     elif suffix in IMMUTABLE_SUFFIXES:
         policy = IMMUTABLE
     else:
         policy = OTHER
-    # "private": only the owner's browser may keep it, never a CDN or proxy.
     return "private" + policy.removeprefix("public") if private else policy
 
 

@@ -182,6 +182,11 @@ def test_save_open_and_url(s3: MediaS3Storage, s3_client: Any, bucket: str) -> N
         ("videos/v/hls/1-ab/poster.jpg", "image/jpeg", IMMUTABLE),
         ("videos/v/source/upload", "application/octet-stream", PRIVATE),
         ("videos/v/source/upload.mp4", "application/octet-stream", PRIVATE),
+        # Live sessions: playlists rewritten every second are revalidated, segments are not.
+        ("live/c/s1/live.m3u8", "application/vnd.apple.mpegurl", "no-cache"),
+        ("live/c/s1/live_360p.m3u8", "application/vnd.apple.mpegurl", "no-cache"),
+        ("live/c/s1/360p_r1-ab12cd_00001.m4s", "video/iso.segment", IMMUTABLE),
+        ("live/c/s1/360p_r1-ab12cd_init.mp4", "video/mp4", IMMUTABLE),
     ],
 )
 def test_each_kind_of_object_gets_its_headers(
@@ -192,6 +197,26 @@ def test_each_kind_of_object_gets_its_headers(
     upload = SimpleUploadedFile("clip.mp4", b"data", content_type="text/html")
     assert default_storage.save(name, upload) == name
     assert headers(s3_client, bucket, name) == (content_type, cache_control)
+
+
+def test_overwrite_puts_to_that_very_key(
+    s3: MediaS3Storage, s3_client: Any, bucket: str, tmp_path: Path
+) -> None:
+    name = "live/c/s1/live_360p.m3u8"
+    assert default_storage.save(name, ContentFile(b"#EXTM3U\n#one")) == name
+    assert storage.overwrite(name, b"#EXTM3U\n#two") == name  # save would pick another name
+    assert keys(s3_client, bucket) == [name]
+    body = s3_client.get_object(Bucket=bucket, Key=name)
+    assert body["Body"].read() == b"#EXTM3U\n#two"
+    assert (body["ContentType"], body["CacheControl"]) == (
+        "application/vnd.apple.mpegurl",
+        "no-cache",
+    )
+    segment = tmp_path / "seg.m4s"
+    segment.write_bytes(b"\0" * 100_000)
+    stored = storage.overwrite("live/c/s1/360p_r1-ab12cd_00000.m4s", segment)
+    assert s3_client.get_object(Bucket=bucket, Key=stored)["Body"].read() == segment.read_bytes()
+    assert headers(s3_client, bucket, stored) == ("video/iso.segment", IMMUTABLE)
 
 
 def test_a_location_prefix_changes_nothing_but_the_keys(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import ctypes
 import logging
 import os
@@ -163,3 +164,25 @@ def _read_progress(proc: subprocess.Popen[str], parser: ProgressParser) -> None:
     assert proc.stdout is not None
     for line in proc.stdout:
         parser.feed(line)
+
+
+async def start_ffmpeg(
+    args: list[str], *, log_path: Path, limits: Limits | None = None
+) -> asyncio.subprocess.Process:
+    """Start ffmpeg from asyncio, confined as ``run_ffmpeg`` does, reading stdin from a pipe.
+
+    For ffmpeg that runs as long as a stream does (live packaging): the caller writes to
+    ``process.stdin`` and awaits ``process.wait()``; stderr goes to ``log_path``. Start it
+    from the thread that lives as long as the work (the event loop's): Linux sends the
+    parent-death signal when the thread that started the child ends.
+    """
+    limits = limits or Limits()
+    with log_path.open("ab") as stderr:
+        return await asyncio.create_subprocess_exec(
+            *args,
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=stderr,
+            env=CHILD_ENV,
+            preexec_fn=confine(limits),
+        )
