@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from typing import Any
 
@@ -22,7 +23,7 @@ from catalog.errors import (
     UploadTooLarge,
 )
 from catalog.models import Rendition, Subtitle, TranscodeJob, Video
-from catalog.transcoding.backends.base import TranscodeResult
+from catalog.transcoding.backends.base import RenditionOutput
 from common.units import human_bytes
 
 log = logging.getLogger(__name__)
@@ -115,14 +116,17 @@ def video_update(*, video: Video, data: dict[str, Any]) -> Video:
 
 def video_delete(*, video: Video) -> None:
     """Delete a video and, after commit, every file it owns."""
-    prefix = f"videos/{video.pk}"
+    prefixes = {f"videos/{video.pk}"}
+    if video.output_prefix and not video.output_prefix.startswith(f"videos/{video.pk}/"):
+        prefixes.add(video.output_prefix)  # a replay's files stay where the live session wrote
     with transaction.atomic():
         # Lock in the order the transcode's publish does (jobs, then the video), so a delete
         # that meets a finishing transcode waits for it instead of deadlocking.
         list(TranscodeJob.objects.select_for_update().filter(video_id=video.pk).values("pk"))
         list(Video.objects.select_for_update().filter(pk=video.pk).values("pk"))
         video.delete()
-        transaction.on_commit(lambda: storage.delete_prefix(prefix), robust=True)
+        for prefix in prefixes:
+            transaction.on_commit(functools.partial(storage.delete_prefix, prefix), robust=True)
 
 
 def user_videos_delete(*, user: User) -> None:
@@ -204,22 +208,28 @@ def video_create_published(
     kind: str,
     visibility: str,
     prefix: str,
-    result: TranscodeResult,
+    master: str,
+    renditions: list[RenditionOutput],
+    poster: str | None,
     duration: float,
 ) -> Video:
-    """Add a video whose HLS output already sits in storage under ``prefix`` (a live replay)."""
-    top = max(result.renditions, key=lambda r: (r.height or 0, r.bitrate), default=None)
+    """Add a ready video whose HLS output already sits in storage (a live replay).
+
+    Every name is a full storage name under ``prefix``, which the video then owns (deleting
+    the video deletes it).
+    """
+    top = max(renditions, key=lambda r: (r.height or 0, r.bitrate), default=None)
     with transaction.atomic():
         video = Video.objects.create(
             owner=owner,
-            title=title[: Video._meta.get_field("title").max_length or 200],
+            title=title[: Video._meta.get_field("title").max_length],
             kind=kind,
             visibility=visibility,
             status=Video.Status.READY,
             progress=100,
             output_prefix=prefix,
-            hls_path=f"{prefix}/{result.master}",
-            poster_path=f"{prefix}/{result.poster}" if result.poster else "",
+            hls_path=master,
+            poster_path=poster or "",
             duration=duration,
             width=top.width if top else None,
             height=top.height if top else None,
@@ -233,8 +243,8 @@ def video_create_published(
                 bitrate=r.bitrate,
                 codecs=r.codecs,
                 bytes=r.bytes,
-                playlist_path=f"{prefix}/{r.playlist}",
+                playlist_path=r.playlist,
             )
-            for r in result.renditions
+            for r in renditions
         )
     return video

@@ -21,9 +21,9 @@ from django.utils import timezone
 from catalog import services as catalog_services
 from catalog.models import Video
 from catalog.transcoding import holder as holders
-from catalog.transcoding.backends.base import TranscodeResult
 from live import events, keys
 from live.models import Channel, LiveSession
+from live.packaging.replay import ReplayOutput
 
 log = logging.getLogger(__name__)
 
@@ -149,22 +149,23 @@ def session_end(*, session_id: str, reason: str, detail: str = "") -> LiveSessio
     return session
 
 
-def replay_publish(*, session_id: str, result: TranscodeResult, duration: float) -> Video | None:
+def replay_publish(*, session_id: str, replay: ReplayOutput) -> Video | None:
     """Turn the ended session's packaged output into a ready replay video."""
     session = LiveSession.objects.select_related("channel__owner").filter(pk=session_id).first()
     if session is None or session.replay_id is not None:
         return None
     channel = session.channel
-    title = f"{channel.title} — {session.started:%Y-%m-%d %H:%M} UTC"
     with transaction.atomic():
         video = catalog_services.video_create_published(
             owner=channel.owner,
-            title=title,
+            title=f"{channel.title} — {session.started:%Y-%m-%d %H:%M} UTC",
             kind=Video.Kind.REPLAY,
             visibility=channel.replay_visibility,
             prefix=session.output_prefix,
-            result=result,
-            duration=duration,
+            master=replay.master,
+            renditions=replay.renditions,
+            poster=replay.poster,
+            duration=replay.duration,
         )
         LiveSession.objects.filter(pk=session_id).update(replay=video)
     return video

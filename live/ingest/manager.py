@@ -196,9 +196,7 @@ class IngestManager:
             log.exception("channel %s: the replay could not be written", state.channel_id)
             return
         if replay is not None:
-            await sync_to_async(sessions.replay_publish)(
-                session_id=state.session_id, result=replay.result, duration=replay.duration
-            )
+            await sync_to_async(sessions.replay_publish)(session_id=state.session_id, replay=replay)
 
     # --- commands from the web processes ---
 
@@ -271,9 +269,7 @@ class IngestManager:
             )
             replay = await finish_orphan(session.output_prefix, self.work_root / session.pk)
             if replay is not None:
-                await sync_to_async(sessions.replay_publish)(
-                    session_id=session.pk, result=replay.result, duration=replay.duration
-                )
+                await sync_to_async(sessions.replay_publish)(session_id=session.pk, replay=replay)
 
     async def shutdown(self) -> None:
         """End every session on this process (replays written) before the ingest exits."""

@@ -9,9 +9,10 @@ from django.utils import timezone
 
 from catalog.models import Video
 from catalog.transcoding import holder as holders
-from catalog.transcoding.backends.base import RenditionOutput, TranscodeResult
+from catalog.transcoding.backends.base import RenditionOutput
 from live import services, sessions
 from live.models import Channel, LiveSession
+from live.packaging.replay import ReplayOutput
 
 Reason = LiveSession.EndReason
 
@@ -109,15 +110,17 @@ def test_replay_publish_makes_a_ready_replay_with_the_channel_visibility(channel
     Channel.objects.filter(pk=channel.pk).update(replay_visibility=Video.Visibility.UNLISTED)
     session = sessions.session_open(channel_id=channel.pk, held=me())
     sessions.session_end(session_id=session.pk, reason=Reason.UNPUBLISHED)
-    result = TranscodeResult(
-        master="replay.m3u8",
+    prefix = session.output_prefix
+    replay = ReplayOutput(
+        master=f"{prefix}/replay.m3u8",
         renditions=[
-            RenditionOutput("v0/replay.m3u8", 2_000_000, "avc1.64001e,mp4a.40.2", 10, 640, 360),
-            RenditionOutput("v1/replay.m3u8", 500_000, "avc1.64000d,mp4a.40.2", 5, 426, 240),
+            RenditionOutput(f"{prefix}/replay_0.m3u8", 2_000_000, "avc1.64001e", 10, 640, 360),
+            RenditionOutput(f"{prefix}/replay_1.m3u8", 500_000, "avc1.64000d", 5, 426, 240),
         ],
-        poster="poster.jpg",
+        duration=12.5,
+        poster=f"{prefix}/replay_poster.jpg",
     )
-    video = sessions.replay_publish(session_id=session.pk, result=result, duration=12.5)
+    video = sessions.replay_publish(session_id=session.pk, replay=replay)
     assert video is not None
     assert video.kind == Video.Kind.REPLAY and video.status == Video.Status.READY
     assert video.visibility == Video.Visibility.UNLISTED and video.owner == channel.owner
@@ -125,4 +128,4 @@ def test_replay_publish_makes_a_ready_replay_with_the_channel_visibility(channel
     assert (video.width, video.height, video.duration) == (640, 360, 12.5)
     assert video.renditions.count() == 2
     assert LiveSession.objects.get(pk=session.pk).replay == video
-    assert sessions.replay_publish(session_id=session.pk, result=result, duration=1) is None
+    assert sessions.replay_publish(session_id=session.pk, replay=replay) is None
