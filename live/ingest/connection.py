@@ -1,0 +1,314 @@
+"""One RTMP connection: handshake, chunk stream, the publish sequence, and its end."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from typing import Any, NoReturn
+
+from . import handshake, messages
+from .chunks import (
+    AGGREGATE,
+    AUDIO,
+    COMMAND_AMF0,
+    COMMAND_AMF3,
+    DATA_AMF0,
+    DATA_AMF3,
+    USER_CONTROL,
+    VIDEO,
+    WINDOW_ACK_SIZE,
+    ChunkReader,
+    ChunkWriter,
+    Message,
+)
+from .errors import ProtocolError
+from .flv import tags_from_message
+from .interface import Authorize, Limits, Publisher, PublishRequest, Refused
+from .stats import StreamStats
+
+logger = logging.getLogger("live.ingest")
+
+READ_BYTES = 64 * 1024
+OUR_CHUNK_SIZE = 4096
+ACK_WINDOW = 2_500_000  # what we ask the peer to acknowledge (it never needs to, in practice)
+MIN_PEER_WINDOW = 4096  # a smaller window would have us acknowledge every read
+MAX_STREAMS = 8  # createStream calls per connection
+FLUSH_SECONDS = 1.0  # to hand a closing error status to the peer
+MEDIA_TYPES = frozenset((AUDIO, VIDEO, DATA_AMF0, DATA_AMF3, AGGREGATE))
+UNPUBLISH = frozenset(("FCUnpublish", "deleteStream", "closeStream"))
+NEW, CONNECTED, AUTHORIZING, PUBLISHING, UNPUBLISHED = range(5)
+
+
+class _End(Exception):
+    def __init__(self, reason: str, *, clean: bool = False) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.clean = clean
+
+
+class Connection:
+    """One client's connection; the orchestration gets it with the publish request."""
+
+    def __init__(
+        self,
+        reader: asyncio.StreamReader,
+        writer: asyncio.StreamWriter,
+        *,
+        peer: str,
+        limits: Limits,
+        authorize: Authorize,
+    ) -> None:
+        self.peer = peer
+        self.last_media_at = self.started_at = time.monotonic()
+        self.stats = StreamStats()
+        self._reader, self._writer = reader, writer
+        self._limits = limits
+        self._authorize = authorize
+        self._chunks = ChunkReader(
+            max_chunk_size=limits.max_chunk_size, max_message_bytes=limits.max_message_bytes
+        )
+        self._out = ChunkWriter()
+        self._state = NEW
+        self._app = ""
+        self._streams: set[int] = set()
+        self._publish_stream = 0
+        self._publisher: Publisher | None = None
+        self._ended = False  # on_end has been called (or no publisher will ever get it)
+        self._in_on_end = False
+        self._end_done = asyncio.Event()
+        self._close_reason: str | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._peer_window = 0
+        self._acked = 0
+
+    async def run(self) -> None:
+        """Serve the connection until it ends; the server runs this as the connection's task."""
+        self._task = asyncio.current_task()
+        clean, reason = False, "closed by the peer"
+        try:
+            await self._handshake()
+            await self._serve()
+        except _End as end:
+            clean, reason = end.clean, end.reason
+        except ProtocolError as error:
+            reason = f"protocol error: {error}"
+        except (asyncio.IncompleteReadError, ConnectionError):
+            reason = "connection lost"
+        except asyncio.CancelledError:
+            if self._close_reason is None:
+                raise  # not our close(): the server or loop is going away
+            reason = self._close_reason
+        except Exception:
+            logger.exception("rtmp %s: internal error", self.peer)
+            reason = "internal error"
+        finally:
+            self._shut()
+            await self._finish(clean=clean, reason=self._close_reason or reason)
+
+    async def close(self, reason: str) -> None:
+        """Drop the connection now; an encoder that publishes is told why first."""
+        if self._close_reason is not None or self._task is None or self._task.done():
+            return
+        self._close_reason = reason
+        if self._state in (AUTHORIZING, PUBLISHING):
+            error = messages.on_status(
+                "error", "NetConnection.Connect.Closed", reason, stream_id=self._publish_stream
+            )
+            try:
+                async with asyncio.timeout(FLUSH_SECONDS):
+                    await self._send(error, messages.STREAM_CSID)
+            except (TimeoutError, ConnectionError):
+                pass
+        if self._task is asyncio.current_task():
+            if not self._in_on_end:
+                self._task.cancel()  # called from our own on_media: end at the next await
+            return
+        if self._in_on_end:
+            await self._end_done.wait()  # never cut the publisher's on_end short
+        self._task.cancel()
+        await asyncio.wait([self._task])
+
+    async def _handshake(self) -> None:
+        try:
+            async with asyncio.timeout(self._limits.handshake_timeout):
+                c0 = await self._reader.readexactly(1)
+                if c0[0] != handshake.VERSION:  # refuse garbage before waiting for more
+                    raise ProtocolError("not an RTMP version 3 handshake")
+                c1 = await self._reader.readexactly(handshake.PACKET_BYTES)
+                uptime = int((time.monotonic() - self.started_at) * 1000)
+                self._writer.write(handshake.reply(c0 + c1, uptime_ms=uptime))
+                await self._writer.drain()
+                await self._reader.readexactly(handshake.C2_BYTES)
+        except TimeoutError:
+            raise _End("handshake timeout") from None
+
+    async def _serve(self) -> None:
+        while True:
+            # Media behind ``publish`` in the same read was sent before the client could see
+            # Publish.Start: it was never authorized, and is dropped.
+            started_here = False
+            for message in self._chunks.feed(await self._read()):
+                if message.type_id in MEDIA_TYPES:
+                    if not started_here:
+                        await self._media(message)
+                elif message.type_id in (COMMAND_AMF0, COMMAND_AMF3):
+                    started_here |= await self._command(message)
+                elif message.type_id == WINDOW_ACK_SIZE and len(message.payload) >= 4:
+                    self._peer_window = max(int.from_bytes(message.payload[:4]), MIN_PEER_WINDOW)
+                elif message.type_id == USER_CONTROL:
+                    await self._user_control(message)
+            received = handshake.C0C1_BYTES + handshake.C2_BYTES + self._chunks.bytes_received
+            if self._peer_window and received - self._acked >= self._peer_window:
+                self._acked = received
+                await self._send(messages.acknowledgement(received), messages.CONTROL_CSID)
+
+    async def _read(self) -> bytes:
+        timeout, reason = self._limits.read_timeout, "read timeout"
+        if self._state < PUBLISHING:
+            left = self.started_at + self._limits.publish_timeout - time.monotonic()
+            if left < timeout:
+                timeout, reason = max(left, 0), "no publish in time"
+        try:
+            async with asyncio.timeout(timeout):
+                data = await self._reader.read(READ_BYTES)
+        except TimeoutError:
+            raise _End(reason) from None
+        if not data:
+            raise _End("unpublished" if self._state == UNPUBLISHED else "connection lost")
+        return data
+
+    async def _media(self, message: Message) -> None:
+        if self._state != PUBLISHING or message.stream_id != self._publish_stream:
+            return  # before authorization, or on a stream it does not publish: dropped
+        assert self._publisher is not None
+        for tag in tags_from_message(message):
+            self.stats.add(tag)
+            if message.type_id in (AUDIO, VIDEO):
+                self.last_media_at = time.monotonic()
+            await self._publisher.on_media(tag)
+
+    async def _command(self, message: Message) -> bool:
+        """Handle a command; return True when it started publishing."""
+        amf3 = message.type_id == COMMAND_AMF3
+        name, transaction, args = messages.parse_command(message.payload, amf3=amf3)
+        if name == "connect":
+            await self._connect(transaction, args)
+        elif name == "createStream":
+            if self._state == NEW:
+                raise ProtocolError("createStream before connect")
+            if len(self._streams) >= MAX_STREAMS:
+                raise ProtocolError("too many streams")
+            stream_id = len(self._streams) + 1
+            self._streams.add(stream_id)
+            await self._send(messages.command("_result", transaction, None, float(stream_id)))
+        elif name == "publish":
+            return await self._publish(message.stream_id, args)
+        elif name in UNPUBLISH:
+            if self._state == PUBLISHING:
+                self._state = UNPUBLISHED
+                await self._finish(clean=True, reason="unpublished")
+        elif name in ("play", "play2"):
+            await self._refuse("Playback is not served over RTMP.", "NetStream.Play.Failed", 0)
+        # Anything else (releaseStream, FCPublish, _checkbw...) needs no answer from a server
+        # that only takes publishers, and ffmpeg and OBS wait for none.
+        return False
+
+    async def _connect(self, transaction: float, args: list[Any]) -> None:
+        if self._state != NEW:
+            raise ProtocolError("second connect")
+        properties = args[0] if args and isinstance(args[0], dict) else {}
+        app = properties.get("app")
+        self._app = app.split("?", 1)[0].strip("/") if isinstance(app, str) else ""
+        self._state = CONNECTED
+        await self._send(messages.window_ack_size(ACK_WINDOW), messages.CONTROL_CSID)
+        await self._send(messages.set_peer_bandwidth(ACK_WINDOW), messages.CONTROL_CSID)
+        await self._send(messages.set_chunk_size(OUR_CHUNK_SIZE), messages.CONTROL_CSID)
+        self._out.chunk_size = OUR_CHUNK_SIZE
+        await self._send(messages.connect_result(transaction))
+
+    async def _publish(self, stream_id: int, args: list[Any]) -> bool:
+        if self._state == NEW:
+            await self._refuse("Connect before publishing.", "NetStream.Publish.BadName", stream_id)
+        if self._state != CONNECTED:
+            await self._refuse(
+                "One publish per connection.", "NetStream.Publish.BadName", stream_id
+            )
+        name = args[1] if len(args) > 1 and isinstance(args[1], str) else ""
+        key = name.split("?", 1)[0]
+        if not key or stream_id not in self._streams:
+            await self._refuse(
+                "Publish needs a stream key.", "NetStream.Publish.BadName", stream_id
+            )
+        self._state, self._publish_stream = AUTHORIZING, stream_id
+        request = PublishRequest(app=self._app, stream_key=key, peer=self.peer)
+        try:
+            async with asyncio.timeout(self._limits.read_timeout):
+                self._publisher = await self._authorize(request, self)
+        except Refused as refused:
+            await self._refuse(refused.description, refused.code, stream_id)
+        except Exception:
+            logger.exception("rtmp %s: authorization failed", self.peer)
+            await self._refuse(
+                "Publishing is unavailable; try again later.", "NetStream.Publish.Failed", stream_id
+            )
+        self._state = PUBLISHING
+        await self._send(
+            messages.user_control(messages.STREAM_BEGIN, stream_id), messages.CONTROL_CSID
+        )
+        start = messages.on_status(
+            "status", "NetStream.Publish.Start", "Publishing.", stream_id=stream_id
+        )
+        await self._send(start, messages.STREAM_CSID)
+        logger.info("rtmp %s: publishing", self.peer)
+        return True
+
+    async def _refuse(self, description: str, code: str, stream_id: int) -> NoReturn:
+        """Tell the client why (an encoder prints the description), then end the connection."""
+        error = messages.on_status("error", code, description, stream_id=stream_id)
+        try:
+            async with asyncio.timeout(FLUSH_SECONDS):
+                await self._send(error, messages.STREAM_CSID)
+        except TimeoutError:
+            pass
+        raise _End(f"refused ({code})")
+
+    async def _user_control(self, message: Message) -> None:
+        payload = message.payload
+        if len(payload) >= 6 and int.from_bytes(payload[:2]) == messages.PING_REQUEST:
+            pong = messages.user_control(messages.PING_RESPONSE, int.from_bytes(payload[2:6]))
+            await self._send(pong, messages.CONTROL_CSID)
+
+    async def _send(self, message: Message, csid: int = messages.COMMAND_CSID) -> None:
+        """Send a message; a peer that stops reading our replies is dropped, not buffered for."""
+        if self._writer.is_closing():
+            raise ConnectionResetError("closed")
+        self._writer.write(self._out.encode(message, csid))
+        try:
+            async with asyncio.timeout(self._limits.read_timeout):
+                await self._writer.drain()
+        except TimeoutError:
+            raise _End("peer does not read") from None
+
+    def _shut(self) -> None:
+        transport = self._writer.transport
+        transport.close()  # flushes what is buffered (an error status) ...
+        if transport.get_write_buffer_size():
+            transport.abort()  # ... unless the peer will not take it
+
+    async def _finish(self, *, clean: bool, reason: str) -> None:
+        """Tell the publisher, once; log the end without the key."""
+        if self._ended:
+            return
+        self._ended = True
+        logger.info("rtmp %s: ended (%s)", self.peer, reason)
+        if self._publisher is None:
+            return
+        self._in_on_end = True
+        try:
+            await self._publisher.on_end(clean=clean, reason=reason)
+        except Exception:
+            logger.exception("rtmp %s: publisher failed to end", self.peer)
+        finally:
+            self._in_on_end = False
+            self._end_done.set()
