@@ -1,4 +1,3 @@
 """The channels API (DESIGN.md, public contract)."""
 
-
 urlpatterns: list = []
