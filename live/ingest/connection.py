@@ -7,21 +7,8 @@ import logging
 import time
 from typing import Any, NoReturn
 
-from . import handshake, messages
-from .chunks import (
-    AGGREGATE,
-    AUDIO,
-    COMMAND_AMF0,
-    COMMAND_AMF3,
-    DATA_AMF0,
-    DATA_AMF3,
-    USER_CONTROL,
-    VIDEO,
-    WINDOW_ACK_SIZE,
-    ChunkReader,
-    ChunkWriter,
-    Message,
-)
+from . import chunks, handshake, messages
+from .chunks import ChunkReader, ChunkWriter, Message
 from .errors import ProtocolError
 from .flv import tags_from_message
 from .interface import Authorize, Limits, Publisher, PublishRequest, Refused
@@ -35,8 +22,12 @@ ACK_WINDOW = 2_500_000  # what we ask the peer to acknowledge (it never needs to
 MIN_PEER_WINDOW = 4096  # a smaller window would have us acknowledge every read
 MAX_STREAMS = 8  # createStream calls per connection
 FLUSH_SECONDS = 1.0  # to hand a closing error status to the peer
-MEDIA_TYPES = frozenset((AUDIO, VIDEO, DATA_AMF0, DATA_AMF3, AGGREGATE))
+MEDIA_TYPES = frozenset(
+    (chunks.AUDIO, chunks.VIDEO, chunks.DATA_AMF0, chunks.DATA_AMF3, chunks.AGGREGATE)
+)
 UNPUBLISH = frozenset(("FCUnpublish", "deleteStream", "closeStream"))
+BAD_NAME = "NetStream.Publish.BadName"
+UNAVAILABLE = "Publishing is unavailable; try again later."
 NEW, CONNECTED, AUTHORIZING, PUBLISHING, UNPUBLISHED = range(5)
 
 
@@ -152,11 +143,11 @@ class Connection:
                 if message.type_id in MEDIA_TYPES:
                     if not started_here:
                         await self._media(message)
-                elif message.type_id in (COMMAND_AMF0, COMMAND_AMF3):
+                elif message.type_id in (chunks.COMMAND_AMF0, chunks.COMMAND_AMF3):
                     started_here |= await self._command(message)
-                elif message.type_id == WINDOW_ACK_SIZE and len(message.payload) >= 4:
+                elif message.type_id == chunks.WINDOW_ACK_SIZE and len(message.payload) >= 4:
                     self._peer_window = max(int.from_bytes(message.payload[:4]), MIN_PEER_WINDOW)
-                elif message.type_id == USER_CONTROL:
+                elif message.type_id == chunks.USER_CONTROL:
                     await self._user_control(message)
             received = handshake.C0C1_BYTES + handshake.C2_BYTES + self._chunks.bytes_received
             if self._peer_window and received - self._acked >= self._peer_window:
@@ -184,13 +175,13 @@ class Connection:
         assert self._publisher is not None
         for tag in tags_from_message(message):
             self.stats.add(tag)
-            if message.type_id in (AUDIO, VIDEO):
+            if message.type_id in (chunks.AUDIO, chunks.VIDEO):
                 self.last_media_at = time.monotonic()
             await self._publisher.on_media(tag)
 
     async def _command(self, message: Message) -> bool:
         """Handle a command; return True when it started publishing."""
-        amf3 = message.type_id == COMMAND_AMF3
+        amf3 = message.type_id == chunks.COMMAND_AMF3
         name, transaction, args = messages.parse_command(message.payload, amf3=amf3)
         if name == "connect":
             await self._connect(transaction, args)
@@ -209,7 +200,7 @@ class Connection:
                 self._state = UNPUBLISHED
                 await self._finish(clean=True, reason="unpublished")
         elif name in ("play", "play2"):
-            await self._refuse("Playback is not served over RTMP.", "NetStream.Play.Failed", 0)
+            await self._refuse("Playback is not served over RTMP.", 0, "NetStream.Play.Failed")
         # Anything else (releaseStream, FCPublish, _checkbw...) needs no answer from a server
         # that only takes publishers, and ffmpeg and OBS wait for none.
         return False
@@ -221,49 +212,39 @@ class Connection:
         app = properties.get("app")
         self._app = app.split("?", 1)[0].strip("/") if isinstance(app, str) else ""
         self._state = CONNECTED
-        await self._send(messages.window_ack_size(ACK_WINDOW), messages.CONTROL_CSID)
-        await self._send(messages.set_peer_bandwidth(ACK_WINDOW), messages.CONTROL_CSID)
-        await self._send(messages.set_chunk_size(OUR_CHUNK_SIZE), messages.CONTROL_CSID)
+        self._write(messages.window_ack_size(ACK_WINDOW), messages.CONTROL_CSID)
+        self._write(messages.set_peer_bandwidth(ACK_WINDOW), messages.CONTROL_CSID)
+        self._write(messages.set_chunk_size(OUR_CHUNK_SIZE), messages.CONTROL_CSID)
         self._out.chunk_size = OUR_CHUNK_SIZE
         await self._send(messages.connect_result(transaction))
 
     async def _publish(self, stream_id: int, args: list[Any]) -> bool:
         if self._state == NEW:
-            await self._refuse("Connect before publishing.", "NetStream.Publish.BadName", stream_id)
+            await self._refuse("Connect before publishing.", stream_id)
         if self._state != CONNECTED:
-            await self._refuse(
-                "One publish per connection.", "NetStream.Publish.BadName", stream_id
-            )
+            await self._refuse("One publish per connection.", stream_id)
         name = args[1] if len(args) > 1 and isinstance(args[1], str) else ""
         key = name.split("?", 1)[0]
         if not key or stream_id not in self._streams:
-            await self._refuse(
-                "Publish needs a stream key.", "NetStream.Publish.BadName", stream_id
-            )
+            await self._refuse("Publish needs a stream key.", stream_id)
         self._state, self._publish_stream = AUTHORIZING, stream_id
         request = PublishRequest(app=self._app, stream_key=key, peer=self.peer)
         try:
             async with asyncio.timeout(self._limits.read_timeout):
                 self._publisher = await self._authorize(request, self)
         except Refused as refused:
-            await self._refuse(refused.description, refused.code, stream_id)
+            await self._refuse(refused.description, stream_id, refused.code)
         except Exception:
             logger.exception("rtmp %s: authorization failed", self.peer)
-            await self._refuse(
-                "Publishing is unavailable; try again later.", "NetStream.Publish.Failed", stream_id
-            )
+            await self._refuse(UNAVAILABLE, stream_id, "NetStream.Publish.Failed")
         self._state = PUBLISHING
-        await self._send(
-            messages.user_control(messages.STREAM_BEGIN, stream_id), messages.CONTROL_CSID
-        )
-        start = messages.on_status(
-            "status", "NetStream.Publish.Start", "Publishing.", stream_id=stream_id
-        )
-        await self._send(start, messages.STREAM_CSID)
+        self._write(messages.user_control(messages.STREAM_BEGIN, stream_id), messages.CONTROL_CSID)
+        status = ("status", "NetStream.Publish.Start", "Publishing.")
+        await self._send(messages.on_status(*status, stream_id=stream_id), messages.STREAM_CSID)
         logger.info("rtmp %s: publishing", self.peer)
         return True
 
-    async def _refuse(self, description: str, code: str, stream_id: int) -> NoReturn:
+    async def _refuse(self, description: str, stream_id: int, code: str = BAD_NAME) -> NoReturn:
         """Tell the client why (an encoder prints the description), then end the connection."""
         error = messages.on_status("error", code, description, stream_id=stream_id)
         try:
@@ -279,11 +260,14 @@ class Connection:
             pong = messages.user_control(messages.PING_RESPONSE, int.from_bytes(payload[2:6]))
             await self._send(pong, messages.CONTROL_CSID)
 
-    async def _send(self, message: Message, csid: int = messages.COMMAND_CSID) -> None:
-        """Send a message; a peer that stops reading our replies is dropped, not buffered for."""
+    def _write(self, message: Message, csid: int = messages.COMMAND_CSID) -> None:
         if self._writer.is_closing():
             raise ConnectionResetError("closed")
         self._writer.write(self._out.encode(message, csid))
+
+    async def _send(self, message: Message, csid: int = messages.COMMAND_CSID) -> None:
+        """Send a message; a peer that stops reading our replies is dropped, not buffered for."""
+        self._write(message, csid)
         try:
             async with asyncio.timeout(self._limits.read_timeout):
                 await self._writer.drain()
