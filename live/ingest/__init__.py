@@ -28,6 +28,8 @@ server and hostile clients thrown at it:
 So the RTMP layer is written here, small and strict: a sans-IO chunk reader (tested
 without sockets, caps enforced on headers before bodies), timeouts on every read, and
 only what publishing needs (no playback, no AMF3 beyond its AMF0 envelope, no RTMPE).
-The same 720p30 publish costs it about a tenth of pyrtmp's CPU (see the tests' figures
-in the branch report).
+Measured the same way (20 s of 720p30 at 3.3 Mbit/s from ffmpeg, server process CPU):
+0.024-0.035 of a core, of which a bare asyncio socket reader with no parsing at all takes
+0.011-0.016 on this machine; the chunk parser with FLV conversion and stats runs at about
+600 MB/s, a thousandth of a core for such a stream.
 """

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from typing import Any, NoReturn
@@ -17,6 +18,7 @@ from .stats import StreamStats
 logger = logging.getLogger("live.ingest")
 
 READ_BYTES = 64 * 1024
+ANONYMOUS_MESSAGE_BYTES = 64 * 1024  # before publishing: commands are a few hundred bytes
 OUR_CHUNK_SIZE = 4096
 ACK_WINDOW = 2_500_000  # what we ask the peer to acknowledge (it never needs to, in practice)
 MIN_PEER_WINDOW = 4096  # a smaller window would have us acknowledge every read
@@ -56,8 +58,10 @@ class Connection:
         self._reader, self._writer = reader, writer
         self._limits = limits
         self._authorize = authorize
+        # Until a key is accepted only commands are due: no room for big messages.
         self._chunks = ChunkReader(
-            max_chunk_size=limits.max_chunk_size, max_message_bytes=limits.max_message_bytes
+            max_chunk_size=limits.max_chunk_size,
+            max_message_bytes=min(ANONYMOUS_MESSAGE_BYTES, limits.max_message_bytes),
         )
         self._out = ChunkWriter()
         self._state = NEW
@@ -99,18 +103,20 @@ class Connection:
 
     async def close(self, reason: str) -> None:
         """Drop the connection now; an encoder that publishes is told why first."""
-        if self._close_reason is not None or self._task is None or self._task.done():
+        if self._task is None or self._task.done():
+            return
+        if self._close_reason is not None:  # already closing: wait for that to finish
+            if self._task is not asyncio.current_task():
+                await asyncio.wait([self._task])
             return
         self._close_reason = reason
         if self._state in (AUTHORIZING, PUBLISHING):
             error = messages.on_status(
                 "error", "NetConnection.Connect.Closed", reason, stream_id=self._publish_stream
             )
-            try:
+            with contextlib.suppress(TimeoutError, ConnectionError, _End):
                 async with asyncio.timeout(FLUSH_SECONDS):
                     await self._send(error, messages.STREAM_CSID)
-            except (TimeoutError, ConnectionError):
-                pass
         if self._task is asyncio.current_task():
             if not self._in_on_end:
                 self._task.cancel()  # called from our own on_media: end at the next await
@@ -147,8 +153,8 @@ class Connection:
                     started_here |= await self._command(message)
                 elif message.type_id == chunks.WINDOW_ACK_SIZE and len(message.payload) >= 4:
                     self._peer_window = max(int.from_bytes(message.payload[:4]), MIN_PEER_WINDOW)
-                elif message.type_id == chunks.USER_CONTROL:
-                    await self._user_control(message)
+                elif (pong := messages.pong(message)) is not None:
+                    await self._send(pong, messages.CONTROL_CSID)
             received = handshake.C0C1_BYTES + handshake.C2_BYTES + self._chunks.bytes_received
             if self._peer_window and received - self._acked >= self._peer_window:
                 self._acked = received
@@ -238,6 +244,7 @@ class Connection:
             logger.exception("rtmp %s: authorization failed", self.peer)
             await self._refuse(UNAVAILABLE, stream_id, "NetStream.Publish.Failed")
         self._state = PUBLISHING
+        self._chunks.max_message_bytes = self._limits.max_message_bytes
         self._write(messages.user_control(messages.STREAM_BEGIN, stream_id), messages.CONTROL_CSID)
         status = ("status", "NetStream.Publish.Start", "Publishing.")
         await self._send(messages.on_status(*status, stream_id=stream_id), messages.STREAM_CSID)
@@ -247,18 +254,10 @@ class Connection:
     async def _refuse(self, description: str, stream_id: int, code: str = BAD_NAME) -> NoReturn:
         """Tell the client why (an encoder prints the description), then end the connection."""
         error = messages.on_status("error", code, description, stream_id=stream_id)
-        try:
+        with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(FLUSH_SECONDS):
                 await self._send(error, messages.STREAM_CSID)
-        except TimeoutError:
-            pass
         raise _End(f"refused ({code})")
-
-    async def _user_control(self, message: Message) -> None:
-        payload = message.payload
-        if len(payload) >= 6 and int.from_bytes(payload[:2]) == messages.PING_REQUEST:
-            pong = messages.user_control(messages.PING_RESPONSE, int.from_bytes(payload[2:6]))
-            await self._send(pong, messages.CONTROL_CSID)
 
     def _write(self, message: Message, csid: int = messages.COMMAND_CSID) -> None:
         if self._writer.is_closing():

@@ -37,6 +37,8 @@ class VideoFrame(enum.IntEnum):
     INFO = 5  # a command frame, not a picture
 
 
+_MEDIA = {AUDIO: TagKind.AUDIO, VIDEO: TagKind.VIDEO}  # a dict: calling the enum is slow
+
 AVC = 7  # the classic codec id for H.264
 AAC = 10  # the sound format of AAC
 SEQUENCE_HEADER = 0  # AVC/AAC packet type 0: decoder configuration, not a frame
@@ -75,8 +77,8 @@ def tags_from_message(message: Message) -> list[FlvTag]:
     """Return the FLV tags an RTMP media or data message carries (none for other messages)."""
     kind = message.type_id
     payload = message.payload
-    if kind in (AUDIO, VIDEO):
-        return [FlvTag(TagKind(kind), message.timestamp, payload)] if payload else []
+    if kind in _MEDIA:
+        return [FlvTag(_MEDIA[kind], message.timestamp, payload)] if payload else []
     if kind == DATA_AMF3 and payload[:1] == b"\0":
         kind, payload = DATA_AMF0, payload[1:]  # AMF0 in an AMF3 envelope
     if kind == DATA_AMF0:

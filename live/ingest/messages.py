@@ -51,6 +51,16 @@ def user_control(event: int, value: int) -> Message:
     return _control(USER_CONTROL, struct.pack(">HI", event, value & 0xFFFFFFFF))
 
 
+def pong(message: Message) -> Message | None:
+    """Return the answer to a ping request (a user control message), else None."""
+    payload = message.payload
+    if message.type_id != USER_CONTROL or len(payload) < 6:
+        return None
+    if int.from_bytes(payload[:2], "big") != PING_REQUEST:
+        return None
+    return user_control(PING_RESPONSE, int.from_bytes(payload[2:6], "big"))
+
+
 def command(name: str, transaction_id: float, *args: Any, stream_id: int = 0) -> Message:
     """Return an AMF0 command message (``_result``, ``_error``, ``onStatus``...)."""
     return Message(COMMAND_AMF0, stream_id, 0, amf0.encode(name, transaction_id, *args))

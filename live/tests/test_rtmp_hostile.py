@@ -83,10 +83,16 @@ async def message_declaring_the_most_rtmp_allows(client: RawClient) -> None:
     client.writer.write(header(4, 0, 0xFFFFFF, VIDEO, 1))
 
 
+async def a_big_message_before_publishing(client: RawClient) -> None:
+    # Until its key is accepted a client has no use for messages over a few hundred bytes.
+    await client.connect()
+    client.writer.write(header(6, 0, 1 << 20, VIDEO, 1) + bytes(4096))
+
+
 async def partial_messages_on_many_chunk_streams(client: RawClient) -> None:
     await client.handshake()
     for csid in range(3, 3 + MAX_CHUNK_STREAMS + 1):  # one more than the cap
-        client.writer.write(header(csid, 0, 1 << 20, VIDEO, 1) + bytes(128))
+        client.writer.write(header(csid, 0, 60_000, VIDEO, 1) + bytes(128))
 
 
 CASES: dict[str, tuple[Callable[[RawClient], Awaitable[None]], float]] = {
@@ -98,6 +104,7 @@ CASES: dict[str, tuple[Callable[[RawClient], Awaitable[None]], float]] = {
     "huge chunk size": (huge_chunk_size, AT_ONCE),
     "16 MiB declared": (message_declaring_the_most_rtmp_allows, AT_ONCE),
     "many chunk streams": (partial_messages_on_many_chunk_streams, AT_ONCE),
+    "big message before publishing": (a_big_message_before_publishing, AT_ONCE),
 }
 
 
