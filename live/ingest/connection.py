@@ -24,9 +24,7 @@ ACK_WINDOW = 2_500_000  # what we ask the peer to acknowledge (it never needs to
 MIN_PEER_WINDOW = 4096  # a smaller window would have us acknowledge every read
 MAX_STREAMS = 8  # createStream calls per connection
 FLUSH_SECONDS = 1.0  # to hand a closing error status to the peer
-MEDIA_TYPES = frozenset(
-    (chunks.AUDIO, chunks.VIDEO, chunks.DATA_AMF0, chunks.DATA_AMF3, chunks.AGGREGATE)
-)
+MEDIA_TYPES = {chunks.AUDIO, chunks.VIDEO, chunks.DATA_AMF0, chunks.DATA_AMF3, chunks.AGGREGATE}
 UNPUBLISH = frozenset(("FCUnpublish", "deleteStream", "closeStream"))
 BAD_NAME = "NetStream.Publish.BadName"
 UNAVAILABLE = "Publishing is unavailable; try again later."
@@ -71,6 +69,7 @@ class Connection:
         self._publisher: Publisher | None = None
         self._ended = False  # on_end has been called (or no publisher will ever get it)
         self._in_on_end = False
+        self._linger = False  # close() told the encoder why: let it read that before we go
         self._end_done = asyncio.Event()
         self._close_reason: str | None = None
         self._task: asyncio.Task[None] | None = None
@@ -82,7 +81,12 @@ class Connection:
         self._task = asyncio.current_task()
         clean, reason = False, "closed by the peer"
         try:
-            await self._handshake()
+            uptime_ms = int((time.monotonic() - self.started_at) * 1000)
+            try:
+                async with asyncio.timeout(self._limits.handshake_timeout):
+                    await handshake.accept(self._reader, self._writer, uptime_ms=uptime_ms)
+            except TimeoutError:
+                raise _End("handshake timeout") from None
             await self._serve()
         except _End as end:
             clean, reason = end.clean, end.reason
@@ -98,6 +102,8 @@ class Connection:
             logger.exception("rtmp %s: internal error", self.peer)
             reason = "internal error"
         finally:
+            if self._linger:
+                await self._discard_until_closed()
             self._shut()
             await self._finish(clean=clean, reason=self._close_reason or reason)
 
@@ -111,12 +117,7 @@ class Connection:
             return
         self._close_reason = reason
         if self._state in (AUTHORIZING, PUBLISHING):
-            error = messages.on_status(
-                "error", "NetConnection.Connect.Closed", reason, stream_id=self._publish_stream
-            )
-            with contextlib.suppress(TimeoutError, ConnectionError, _End):
-                async with asyncio.timeout(FLUSH_SECONDS):
-                    await self._send(error, messages.STREAM_CSID)
+            await self._tell_error("NetConnection.Connect.Closed", reason, self._publish_stream)
         if self._task is asyncio.current_task():
             if not self._in_on_end:
                 self._task.cancel()  # called from our own on_media: end at the next await
@@ -125,20 +126,6 @@ class Connection:
             await self._end_done.wait()  # never cut the publisher's on_end short
         self._task.cancel()
         await asyncio.wait([self._task])
-
-    async def _handshake(self) -> None:
-        try:
-            async with asyncio.timeout(self._limits.handshake_timeout):
-                c0 = await self._reader.readexactly(1)
-                if c0[0] != handshake.VERSION:  # refuse garbage before waiting for more
-                    raise ProtocolError("not an RTMP version 3 handshake")
-                c1 = await self._reader.readexactly(handshake.PACKET_BYTES)
-                uptime = int((time.monotonic() - self.started_at) * 1000)
-                self._writer.write(handshake.reply(c0 + c1, uptime_ms=uptime))
-                await self._writer.drain()
-                await self._reader.readexactly(handshake.C2_BYTES)
-        except TimeoutError:
-            raise _End("handshake timeout") from None
 
     async def _serve(self) -> None:
         while True:
@@ -253,11 +240,17 @@ class Connection:
 
     async def _refuse(self, description: str, stream_id: int, code: str = BAD_NAME) -> NoReturn:
         """Tell the client why (an encoder prints the description), then end the connection."""
+        await self._tell_error(code, description, stream_id)
+        raise _End(f"refused ({code})")
+
+    async def _tell_error(self, code: str, description: str, stream_id: int) -> None:
+        """Send an error status, then the end of our side; linger until the client reads it."""
         error = messages.on_status("error", code, description, stream_id=stream_id)
-        with contextlib.suppress(TimeoutError):
+        with contextlib.suppress(TimeoutError, OSError, _End):
             async with asyncio.timeout(FLUSH_SECONDS):
                 await self._send(error, messages.STREAM_CSID)
-        raise _End(f"refused ({code})")
+            self._writer.write_eof()
+            self._linger = True
 
     def _write(self, message: Message, csid: int = messages.COMMAND_CSID) -> None:
         if self._writer.is_closing():
@@ -272,6 +265,14 @@ class Connection:
                 await self._writer.drain()
         except TimeoutError:
             raise _End("peer does not read") from None
+
+    async def _discard_until_closed(self) -> None:
+        """Drop what the client still sends until it closes (a second at most): closing with
+        unread data resets the socket, and the client would lose our error status unread."""
+        with contextlib.suppress(TimeoutError, OSError):
+            async with asyncio.timeout(FLUSH_SECONDS):
+                while await self._reader.read(READ_BYTES):
+                    pass
 
     def _shut(self) -> None:
         transport = self._writer.transport

@@ -7,6 +7,7 @@ publishing clients validate nothing in S1 or S2 beyond their sizes.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import struct
 
@@ -32,3 +33,16 @@ def reply(c0c1: bytes, *, uptime_ms: int) -> bytes:
     # S2 echoes C1: its time, the time we read it, and its random bytes.
     s2 = c1[:4] + struct.pack(">I", uptime_ms & 0xFFFFFFFF) + c1[8:]
     return bytes((VERSION,)) + s1 + s2
+
+
+async def accept(
+    reader: asyncio.StreamReader, writer: asyncio.StreamWriter, *, uptime_ms: int
+) -> None:
+    """Run the server side of the handshake (the caller bounds it with a timeout)."""
+    c0 = await reader.readexactly(1)
+    if c0[0] != VERSION:  # refuse garbage at its first byte, before waiting for more
+        raise ProtocolError("not an RTMP version 3 handshake")
+    c1 = await reader.readexactly(PACKET_BYTES)
+    writer.write(reply(c0 + c1, uptime_ms=uptime_ms))
+    await writer.drain()
+    await reader.readexactly(C2_BYTES)

@@ -15,7 +15,8 @@ from live.ingest import amf0, flv, handshake, messages
 from live.ingest.chunks import ChunkReader, ChunkWriter, Message
 from live.ingest.server import Connection, FlvTag, Limits, PublishRequest, Refused, RtmpServer
 
-GOOD_KEY = "good"
+GOOD_KEY = "good-7f9a2c41e0"  # distinctive, so that a test can look for it in the logs
+WRONG_KEY = "wrong-31b8d0c2"
 BOUND = 5.0  # seconds any single wait in these tests may take before it counts as a failure
 
 
