@@ -267,7 +267,9 @@ class IngestManager:
             await sync_to_async(sessions.session_end)(
                 session_id=session.pk, reason=Reason.INGEST_RESTARTED
             )
-            replay = await finish_orphan(session.output_prefix, self.work_root / session.pk)
+            replay = await asyncio.to_thread(
+                finish_orphan, session.output_prefix, self.work_root / session.pk
+            )
             if replay is not None:
                 await sync_to_async(sessions.replay_publish)(session_id=session.pk, replay=replay)
 

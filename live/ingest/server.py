@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import socket
 from collections import Counter
 
 from .connection import Connection
@@ -48,6 +49,11 @@ class RtmpServer:
         )
         self.port = self._server.sockets[0].getsockname()[1]
         logger.info("rtmp: listening on %s:%s", host, self.port)
+
+    async def start_on(self, sock: socket.socket) -> None:
+        """Serve on a listening socket made elsewhere (a test binds it and passes it down)."""
+        self._server = await asyncio.start_server(self._accept, sock=sock, limit=64 * 1024)
+        self.port = sock.getsockname()[1]
 
     async def close(self) -> None:
         """Stop listening and drop every connection."""

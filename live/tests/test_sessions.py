@@ -94,6 +94,7 @@ def test_renew_records_health_and_extends_the_lease(channel) -> None:
     assert sessions.session_renew(session_id=session.pk, held=me(), health={"fps": 30.0})
     session.refresh_from_db()
     assert session.health == {"fps": 30.0}
+    assert session.lease_expires_at is not None
     assert session.lease_expires_at > timezone.now() + timedelta(seconds=5)
 
 
