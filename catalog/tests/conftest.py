@@ -15,6 +15,9 @@ from django.utils import timezone
 from accounts.models import User
 from catalog import services, tasks
 from catalog.models import TranscodeJob, Video
+
+# A fixture defined with the process helpers: start scripts/worker.py on the test database.
+from catalog.tests.processes import start_worker  # noqa: F401
 from conftest import FFMPEG
 
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
+import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -149,3 +151,42 @@ def on_first_progress(monkeypatch: pytest.MonkeyPatch, action: Callable[[Any], N
         real(self, percent, **kwargs)
 
     monkeypatch.setattr(jobs.Heartbeat, "__call__", beat)
+
+
+StartWorker = Callable[..., subprocess.Popen[bytes]]
+
+
+def stop(worker: subprocess.Popen[bytes]) -> None:
+    """Stop a worker as honcho does (SIGTERM), and wait until its whole tree is gone."""
+    tree = descendants(worker.pid)
+    if worker.poll() is None:
+        worker.send_signal(signal.SIGTERM)
+        try:
+            worker.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait()
+    wait_for(lambda: not any(alive(pid) for pid in tree), 30, "the worker's processes to end")
+
+
+@pytest.fixture
+def start_worker(tmp_path: Path) -> Iterator[StartWorker]:
+    """``start_worker(**env)``: run scripts/worker.py on the test database; stopped after."""
+    started: list[subprocess.Popen[bytes]] = []
+
+    def start(**env: str) -> subprocess.Popen[bytes]:
+        log = tmp_path / f"worker-{len(started)}.log"
+        with log.open("wb") as out:
+            worker = subprocess.Popen(
+                [sys.executable, "scripts/worker.py"],
+                cwd=settings.BASE_DIR,
+                env=worker_env(**env),
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
+        started.append(worker)
+        return worker
+
+    yield start
+    for worker in started:
+        stop(worker)

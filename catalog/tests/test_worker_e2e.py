@@ -7,10 +7,8 @@ started as the Procfile starts it, takes it from there.
 
 from __future__ import annotations
 
-import signal
-import subprocess
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -21,14 +19,16 @@ from rest_framework.test import APIClient
 
 from catalog.models import TranscodeJob, Video
 from catalog.tests.processes import (
+    StartWorker,
     alive,
     command_line,
     descendants,
     realtime_ffmpeg,
     wait_for,
-    worker_env,
 )
 from catalog.transcoding import recovery
+
+FINISHED = (Video.Status.READY, Video.Status.FAILED)
 
 pytestmark = [
     pytest.mark.media,
@@ -36,45 +36,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(not sys.platform.startswith("linux"), reason="needs /proc and prctl"),
 ]
-
-StartWorker = Callable[..., subprocess.Popen[bytes]]
-FINISHED = (Video.Status.READY, Video.Status.FAILED)
-
-
-def stop(worker: subprocess.Popen[bytes]) -> None:
-    """Stop a worker as honcho does (SIGTERM), and wait until its whole tree is gone."""
-    tree = descendants(worker.pid)
-    if worker.poll() is None:
-        worker.send_signal(signal.SIGTERM)
-        try:
-            worker.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-            worker.wait()
-    wait_for(lambda: not any(alive(pid) for pid in tree), 30, "the worker's processes to end")
-
-
-@pytest.fixture
-def start_worker(tmp_path: Path) -> Iterator[StartWorker]:
-    """``start_worker(**env)``: run scripts/worker.py on the test database; stopped after."""
-    started: list[subprocess.Popen[bytes]] = []
-
-    def start(**env: str) -> subprocess.Popen[bytes]:
-        log = tmp_path / f"worker-{len(started)}.log"
-        with log.open("wb") as out:
-            worker = subprocess.Popen(
-                [sys.executable, "scripts/worker.py"],
-                cwd=settings.BASE_DIR,
-                env=worker_env(**env),
-                stdout=out,
-                stderr=subprocess.STDOUT,
-            )
-        started.append(worker)
-        return worker
-
-    yield start
-    for worker in started:
-        stop(worker)
 
 
 def upload(client: APIClient, path: Path) -> str:

@@ -9,6 +9,9 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import User
+
+# A fixture defined with the process helpers: start scripts/worker.py on the test database.
+from catalog.tests.processes import start_worker  # noqa: F401
 from live import events, services
 from live.models import Channel, LiveSession
 
