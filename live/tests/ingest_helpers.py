@@ -40,12 +40,8 @@ def ingest_server(work_dir: Path, **env: str) -> Iterator[Ingest]:
     listener.bind(("127.0.0.1", 0))
     listener.listen(16)
     log = work_dir / f"ingest-{listener.getsockname()[1]}.log"
-    full_env = worker_env(
-        LIVE_WORK_DIR=str(work_dir / "live"),
-        LIVE_TRANSCODE_LADDER="false",
-        REDIS_URL="",
-        **env,
-    )
+    defaults = {"LIVE_WORK_DIR": str(work_dir / "live"), "LIVE_TRANSCODE_LADDER": "false"}
+    full_env = worker_env(**{**defaults, "REDIS_URL": "", **env})
     with log.open("wb") as out:
         process = subprocess.Popen(
             [sys.executable, "manage.py", "ingest", "--fd", str(listener.fileno())],

@@ -1,0 +1,218 @@
+"""The whole live path for real: ffmpeg publishes RTMP to ``manage.py ingest``, viewers get HLS.
+
+Each test runs the ingest as its own process on the test database, publishes a generated
+stream with ffmpeg exactly as OBS does, and reads what viewers would read: the channel's
+state, the playlists in storage (parsed with ``m3u8``), and the replay played by ffmpeg.
+"""
+
+from __future__ import annotations
+
+import signal
+from pathlib import Path
+
+import m3u8
+import pytest
+from django.conf import settings
+
+from catalog.models import Video
+from catalog.tests.processes import StartWorker, wait_for
+from live import services
+from live.models import Channel, LiveSession
+from live.tests.ingest_helpers import decoded_seconds, ingest_server, publish
+
+pytestmark = [pytest.mark.media, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+
+Reason = LiveSession.EndReason
+WAIT = 30.0  # deadlines: each wait ends as soon as its condition holds
+
+
+def media(name: str) -> Path:
+    return Path(settings.MEDIA_ROOT) / name
+
+
+def live_session(channel: Channel) -> LiveSession:
+    return LiveSession.objects.filter(channel=channel).latest()
+
+
+def is_live(channel: Channel) -> bool:
+    return Channel.objects.get(pk=channel.pk).is_live
+
+
+def ended(channel: Channel) -> bool:
+    session = LiveSession.objects.filter(channel=channel).order_by("-started").first()
+    return session is not None and session.status == LiveSession.Status.ENDED
+
+
+def variant_playlist(session: LiveSession) -> Path:
+    master = m3u8.load(str(media(session.hls_path)))
+    assert master.is_variant and master.playlists
+    return media(session.output_prefix) / master.playlists[0].uri
+
+
+def media_sequence(path: Path) -> int:
+    return int(m3u8.load(str(path)).media_sequence or 0)
+
+
+def test_a_published_stream_goes_live_and_its_replay_is_ready_when_it_stops(
+    tmp_path: Path, channel: Channel, start_worker: StartWorker
+) -> None:
+    key = services.stream_key(channel)
+    start_worker(Q_CLUSTER_NAME="live", LIVE_WORK_DIR=str(tmp_path / "live"))
+    with ingest_server(tmp_path, LIVE_THUMBNAIL_SECONDS="2") as ingest:
+        publisher = publish(ingest.url(key), seconds=10)
+        wait_for(lambda: is_live(channel), WAIT, "the channel to go live")
+        session = live_session(channel)
+        playlist = variant_playlist(session)
+        first = media_sequence(playlist)
+        wait_for(lambda: media_sequence(playlist) > first + 1, WAIT, "segments to advance")
+        # Every segment a live playlist names is already in storage, under unique names.
+        live = m3u8.load(str(playlist))
+        assert live.program_date_time is not None
+        for segment in live.segments:
+            assert (playlist.parent / segment.uri).is_file()
+        # The live worker cluster makes a thumbnail for the channel's card.
+        wait_for(
+            lambda: bool(Channel.objects.get(pk=channel.pk).thumbnail_path),
+            WAIT,
+            "a live thumbnail",
+        )
+        assert media(Channel.objects.get(pk=channel.pk).thumbnail_path).stat().st_size > 0
+
+        assert publisher.wait(timeout=WAIT) == 0, publisher.stderr
+        wait_for(lambda: live_session(channel).replay_id is not None, WAIT, "the replay")
+    session = live_session(channel)
+    assert session.status == LiveSession.Status.ENDED
+    assert session.end_reason == Reason.UNPUBLISHED
+    assert not is_live(channel)
+    replay = session.replay
+    assert replay is not None
+    assert (replay.kind, replay.status, replay.owner) == (
+        "replay",
+        Video.Status.READY,
+        channel.owner,
+    )
+    assert replay.duration is not None and 8 <= replay.duration <= 11
+    assert replay.renditions.count() == 1  # copy only in this test
+    vod = m3u8.load(str(media(replay.renditions.get().playlist_path)))
+    assert vod.is_endlist and vod.playlist_type == "vod"
+    assert decoded_seconds(media(replay.hls_path)) == pytest.approx(replay.duration, abs=0.5)
+    assert key not in ingest.output()
+
+
+def test_refusals_one_publisher_per_channel_and_key_rotation(
+    tmp_path: Path, channel: Channel, make_channel, other_user
+) -> None:
+    key = services.stream_key(channel)
+    with ingest_server(tmp_path) as ingest:
+        wrong = publish(ingest.url("live_" + "x" * 32), seconds=5)
+        assert wrong.wait(timeout=10) != 0
+        assert b"Invalid stream key" in wrong.stderr.read()
+
+        first = publish(ingest.url(key))
+        wait_for(lambda: is_live(channel), WAIT, "the channel to go live")
+        second = publish(ingest.url(key), seconds=5)
+        assert second.wait(timeout=10) != 0
+        assert b"already live" in second.stderr.read()
+        assert first.poll() is None  # the first publisher streams on
+
+        services.stream_key_rotate(channel=channel)  # reaches the ingest through the bus
+        assert first.wait(timeout=10) != 0
+        wait_for(lambda: ended(channel), WAIT, "the session to end")
+        assert live_session(channel).end_reason == Reason.KEY_ROTATED
+        stale = publish(ingest.url(key), seconds=3)
+        assert stale.wait(timeout=10) != 0
+
+        banned_owner = make_channel("elsewhere", owner=other_user)
+        other_user.is_active = False
+        other_user.save(update_fields=["is_active"])
+        banned = publish(ingest.url(services.stream_key(banned_owner)), seconds=3)
+        assert banned.wait(timeout=10) != 0
+        assert b"may not go live" in banned.stderr.read()
+        assert not LiveSession.objects.filter(channel=banned_owner).exists()
+    assert key not in ingest.output()
+
+
+def test_the_owner_ends_the_session_from_the_web(tmp_path: Path, channel: Channel) -> None:
+    with ingest_server(tmp_path) as ingest:
+        publisher = publish(ingest.url(services.stream_key(channel)))
+        wait_for(lambda: is_live(channel), WAIT, "the channel to go live")
+        services.session_request_end(channel=channel, reason="ended_by_owner")
+        assert publisher.wait(timeout=10) != 0
+        wait_for(lambda: ended(channel), WAIT, "the session to end")
+    assert live_session(channel).end_reason == Reason.ENDED_BY_OWNER
+
+
+def test_a_dropped_publisher_that_reconnects_continues_the_session(
+    tmp_path: Path, channel: Channel
+) -> None:
+    key = services.stream_key(channel)
+    with ingest_server(tmp_path, LIVE_STALL_SECONDS="2") as ingest:
+        first = publish(ingest.url(key))
+        wait_for(lambda: is_live(channel), WAIT, "the channel to go live")
+        # A frozen encoder (its socket open, no media): dropped, and the session waits.
+        first.send_signal(signal.SIGSTOP)
+        wait_for(
+            lambda: live_session(channel).status == LiveSession.Status.RECONNECTING,
+            WAIT,
+            "the stalled publisher to be dropped",
+        )
+        first.kill()
+        first.wait()
+        second = publish(ingest.url(key), seconds=4)
+        wait_for(
+            lambda: live_session(channel).status == LiveSession.Status.LIVE,
+            WAIT,
+            "the reconnect to continue the session",
+        )
+        assert second.wait(timeout=WAIT) == 0
+        wait_for(lambda: live_session(channel).replay_id is not None, WAIT, "the replay")
+    assert LiveSession.objects.filter(channel=channel).count() == 1
+    session = live_session(channel)
+    assert session.end_reason == Reason.UNPUBLISHED
+    assert session.replay is not None
+    vod = m3u8.load(str(media(session.replay.renditions.get().playlist_path)))
+    assert any(segment.discontinuity for segment in vod.segments)
+    assert decoded_seconds(media(session.replay.hls_path)) == pytest.approx(
+        session.replay.duration, abs=0.5
+    )
+
+
+def test_a_restarted_ingest_ends_its_orphaned_session_and_keeps_the_replay(
+    tmp_path: Path, channel: Channel
+) -> None:
+    key = services.stream_key(channel)
+    with ingest_server(tmp_path, LIVE_MIN_REPLAY_SECONDS="1") as ingest:
+        publisher = publish(ingest.url(key))
+        wait_for(lambda: is_live(channel), WAIT, "the channel to go live")
+        session = live_session(channel)
+        playlist = variant_playlist(session)
+        first = media_sequence(playlist)
+        wait_for(lambda: media_sequence(playlist) > first + 1, WAIT, "segments to advance")
+        ingest.process.kill()  # no clean-up of any kind
+        ingest.process.wait()
+        publisher.wait(timeout=WAIT)
+    assert live_session(channel).status != LiveSession.Status.ENDED
+    with ingest_server(tmp_path, LIVE_MIN_REPLAY_SECONDS="1"):
+        wait_for(lambda: live_session(channel).replay_id is not None, WAIT, "the orphan's replay")
+    session = live_session(channel)
+    assert session.end_reason == Reason.INGEST_RESTARTED
+    assert not is_live(channel)
+    assert session.replay is not None and session.replay.status == Video.Status.READY
+    assert decoded_seconds(media(session.replay.hls_path)) > 1
+
+
+def test_the_full_ladder_adds_lower_rungs_to_the_copied_source(
+    tmp_path: Path, channel: Channel
+) -> None:
+    with ingest_server(tmp_path, LIVE_TRANSCODE_LADDER="true") as ingest:
+        publisher = publish(ingest.url(services.stream_key(channel)), seconds=6)
+        wait_for(lambda: is_live(channel), WAIT, "the channel to go live")
+        master = m3u8.load(str(media(live_session(channel).hls_path)))
+        heights = sorted(p.stream_info.resolution[1] for p in master.playlists)
+        assert heights == [240, 360]
+        assert publisher.wait(timeout=WAIT) == 0
+        wait_for(lambda: live_session(channel).replay_id is not None, WAIT, "the replay")
+    replay = live_session(channel).replay
+    assert replay is not None
+    assert sorted(r.height for r in replay.renditions.all()) == [240, 360]
+    assert decoded_seconds(media(replay.hls_path)) == pytest.approx(replay.duration, abs=0.5)
