@@ -95,8 +95,25 @@ class TagField(serializers.CharField):
         return super().to_internal_value(data)
 
 
+class TagsField(serializers.ListField):
+    """A list of tags whose errors are a list of sentences, as every field's are documented."""
+
+    def run_child_validation(self, data: list[Any]) -> list[Any]:
+        try:
+            return super().run_child_validation(data)
+        except serializers.ValidationError as error:
+            detail = error.detail if isinstance(error.detail, dict) else {}
+            raise serializers.ValidationError(
+                [
+                    f"Tag {int(i) + 1}: {message}"
+                    for i, messages in detail.items()
+                    for message in messages
+                ]
+            ) from None
+
+
 def _tags_field(**kwargs: Any) -> serializers.ListField:
-    return serializers.ListField(
+    return TagsField(
         child=TagField(max_length=details.TAG_MAX_CHARS, allow_blank=False),
         max_length=details.TAGS_MAX,
         help_text=details.TAGS_HELP,
@@ -142,6 +159,32 @@ class ChannelCreateSerializer(ChannelDetailsMixin, StrictInputSerializer):
             return services.check_slug(value)
         except InvalidChannel as error:
             raise _refusal(error) from None
+
+
+def _form_tags_field() -> serializers.CharField:
+    # A form cannot tell a list of one from a word, so forms send the tags as one text.
+    return serializers.CharField(
+        max_length=details.TAGS_MAX * (details.TAG_MAX_CHARS + 2),
+        required=False,
+        allow_blank=True,
+        help_text=f"Words separated by commas or spaces. {details.TAGS_HELP}",
+    )
+
+
+def _form_tags(value: str) -> list[str]:
+    try:
+        return details.clean_tags(details.split_tags(value))
+    except InvalidChannel as error:
+        raise _refusal(error) from None
+
+
+class ChannelCreateFormSerializer(ChannelCreateSerializer):
+    """A new channel, sent as a form."""
+
+    tags = _form_tags_field()  # type: ignore[assignment]
+
+    def validate_tags(self, value: str) -> list[str]:  # type: ignore[override]
+        return _form_tags(value)
 
 
 class ChannelUpdateSerializer(ChannelDetailsMixin, PartialUpdateSerializer):
@@ -199,3 +242,12 @@ class HealthSerializer(serializers.Serializer[Any]):
     keyframe_warning = serializers.BooleanField(
         allow_null=True, help_text="The source's keyframes are more than 1 s apart."
     )
+
+
+class ChannelUpdateFormSerializer(ChannelUpdateSerializer):
+    """What an owner may change, sent as a form (multipart for the images)."""
+
+    tags = _form_tags_field()  # type: ignore[assignment]
+
+    def validate_tags(self, value: str) -> list[str]:  # type: ignore[override]
+        return _form_tags(value)

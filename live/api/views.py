@@ -21,8 +21,10 @@ from config.api_errors import ErrorSerializer
 from config.ratelimit import Limit, Limited
 from live import limits, presence, selectors, services
 from live.api.serializers import (
+    ChannelCreateFormSerializer,
     ChannelCreateSerializer,
     ChannelSerializer,
+    ChannelUpdateFormSerializer,
     ChannelUpdateSerializer,
     HealthSerializer,
     ModeratorCreateSerializer,
@@ -34,6 +36,7 @@ from live.errors import InvalidChannel
 from live.models import Channel, LiveSession
 
 NO_CHANNEL = "No such channel."
+FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
 ERRORS = {
     403: OpenApiResponse(ErrorSerializer, description="Not the channel's owner."),
     404: OpenApiResponse(ErrorSerializer, description="No such channel."),
@@ -41,6 +44,10 @@ ERRORS = {
 LIVE_CONFLICT = OpenApiResponse(ErrorSerializer, description="The channel is live.")
 NOT_LIVE = OpenApiResponse(ErrorSerializer, description="The channel is not live.")
 USERNAME = OpenApiParameter("username", OpenApiTypes.STR, OpenApiParameter.PATH)
+
+
+def _is_form(request: Request) -> bool:
+    return request.content_type.split(";")[0].strip().lower() in FORMS
 
 
 @contextmanager
@@ -117,7 +124,10 @@ class ChannelViewSet(viewsets.GenericViewSet[Channel]):
 
     @extend_schema(
         summary="Create a channel",
-        request=ChannelCreateSerializer,
+        request={
+            "application/json": ChannelCreateSerializer,
+            **dict.fromkeys(FORMS, ChannelCreateFormSerializer),
+        },
         responses={
             201: ChannelSerializer,
             403: OpenApiResponse(ErrorSerializer, description="Over the channels per account."),
@@ -126,7 +136,8 @@ class ChannelViewSet(viewsets.GenericViewSet[Channel]):
     def create(self, request: Request) -> Response:
         """Create a channel of the signed-in user, with its first stream key."""
         with _limited(limits.CHANNEL_CREATES, request):
-            form = ChannelCreateSerializer(data=request.data)
+            shape = ChannelCreateFormSerializer if _is_form(request) else ChannelCreateSerializer
+            form = shape(data=request.data)
             form.is_valid(raise_exception=True)
             with _field_errors():
                 channel = services.channel_create(
@@ -143,13 +154,17 @@ class ChannelViewSet(viewsets.GenericViewSet[Channel]):
 
     @extend_schema(
         summary="Edit a channel",
-        request=ChannelUpdateSerializer,
+        request={
+            "application/json": ChannelUpdateSerializer,
+            **dict.fromkeys(FORMS, ChannelUpdateFormSerializer),
+        },
         responses={200: ChannelSerializer, **ERRORS},
     )
     def partial_update(self, request: Request, slug: str) -> Response:
         """Change the details or images of a channel (the owner only)."""
         channel = self._owner_only("Only the channel's owner can change it.")
-        form = ChannelUpdateSerializer(data=request.data, partial=True)
+        shape = ChannelUpdateFormSerializer if _is_form(request) else ChannelUpdateSerializer
+        form = shape(data=request.data, partial=True)
         form.is_valid(raise_exception=True)
         fields = form.validated_data
         if any(fields.get(name) is not None for name in services.IMAGE_FIELDS):
