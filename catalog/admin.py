@@ -85,6 +85,13 @@ class VideoAdmin(OwnedAdmin[Video]):
         # Only a superuser gives a video to someone else (and may list every account for it).
         return fixed if self.sees_all(request) else (*fixed, "owner")
 
+    def get_deleted_objects(self, objs: Any, request: HttpRequest) -> Any:
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        # The service deletes a video's renditions, subtitles and jobs with it: whoever may
+        # delete the video (a streamer, their replay) needs no permission on those rows.
+        parts = {str(model._meta.verbose_name) for model in (Rendition, Subtitle, TranscodeJob)}
+        return deleted, counts, set(perms_needed) - parts, protected
+
     def delete_model(self, request: HttpRequest, obj: Video) -> None:
         services.video_delete(video=obj)  # removes the files too, not just the row
 

@@ -155,6 +155,14 @@ class ChannelDetailsForm(forms.Form):
         return changes
 
 
+def user_for_username(value: str) -> User:
+    """Return the account of ``value``, or raise a ValidationError saying there is none."""
+    user = selectors.user_by_username(value)
+    if user is None:
+        raise forms.ValidationError("No account has this username.")
+    return user
+
+
 class ModeratorForm(forms.Form):
     """Appoint a moderator by username."""
 
@@ -167,7 +175,4 @@ class ModeratorForm(forms.Form):
     )
 
     def clean_username(self) -> User:
-        user = selectors.user_by_username(self.cleaned_data["username"])
-        if user is None:
-            raise forms.ValidationError("No account has this username.")
-        return user
+        return user_for_username(self.cleaned_data["username"])
