@@ -57,15 +57,15 @@ class ImageField(forms.FileField):
         limit = human_bytes(settings.LIVE_IMAGE_MAX_BYTES)
         super().__init__(
             required=False,
-            widget=forms.ClearableFileInput(attrs={"accept": IMAGE_ACCEPT}),
+            widget=forms.FileInput(attrs={"accept": IMAGE_ACCEPT}),
             help_text=f"JPEG, PNG or WebP, up to {limit}.",
             **kwargs,
         )
 
     def clean(self, data: Any, initial: Any = None) -> Any:
-        upload = super().clean(data, initial)
-        if upload is False or upload is None or upload == initial or not hasattr(upload, "read"):
-            return upload  # False: "clear" ticked; the current file; or nothing sent
+        upload = super().clean(data)
+        if upload is None:
+            return None  # nothing sent: the current image stays
         return _run(lambda file: images.check(file, kind=self.kind), upload)
 
 
@@ -128,15 +128,21 @@ class ChannelDetailsForm(forms.Form):
         ),
     )
     avatar = ImageField("avatar", label="Avatar")
+    remove_avatar = forms.BooleanField(required=False, label="Remove the current avatar")
     offline_image = ImageField("offline_image", label="Offline image")
+    remove_offline_image = forms.BooleanField(
+        required=False, label="Remove the current offline image"
+    )
 
     def __init__(self, data: Any = None, files: Any = None, *, channel: Channel) -> None:
         initial = {name: getattr(channel, name) for name in services.EDITABLE_FIELDS}
         super().__init__(data, files, initial=initial)
-        self.fields["avatar"].help_text += " Shown square, up to 512 pixels."
-        self.fields[
-            "offline_image"
-        ].help_text += " Shown on your channel's page while you are offline (16:9 suits it best)."
+        self.fields["avatar"].help_text += " Shown round, up to 512 pixels."
+        offline = self.fields["offline_image"]
+        offline.help_text += " Shown on your channel's page while you are offline (16:9 suits it)."
+        for name in services.IMAGE_FIELDS:
+            if not getattr(channel, name):
+                del self.fields[f"remove_{name}"]  # nothing to remove
 
     def clean_title(self) -> str:
         return str(_run(details.clean_title, self.cleaned_data["title"]))
@@ -148,10 +154,10 @@ class ChannelDetailsForm(forms.Form):
             name: data[name] for name in ("title", "description", "tags", "replay_visibility")
         }
         for name in services.IMAGE_FIELDS:
-            if data[name] is False:
-                changes[name] = None  # "Clear" ticked
-            elif isinstance(data[name], images.CheckedImage):
-                changes[name] = data[name]
+            if isinstance(data[name], images.CheckedImage):
+                changes[name] = data[name]  # a new image replaces the current one anyway
+            elif data.get(f"remove_{name}"):
+                changes[name] = None
         return changes
 
 

@@ -315,3 +315,20 @@ def test_health(channel: Channel, alice_api: APIClient, bob_api: APIClient, api:
     assert alice_api.get(path).json()["keyframe_warning"] is False
     assert bob_api.get(path).status_code == 403
     assert api.get(path).status_code == 401
+
+
+def test_keys_never_reach_the_logs(
+    alice_api: APIClient,
+    bob_api: APIClient,
+    caplog: pytest.LogCaptureFixture,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    caplog.set_level("DEBUG")
+    with django_capture_on_commit_callbacks(execute=True):
+        alice_api.post("/api/channels/", {"slug": "logged", "title": "Logged"}, format="json")
+        first = alice_api.get("/api/channels/logged/stream-key/").json()["stream_key"]
+        second = alice_api.post("/api/channels/logged/stream-key/rotate/").json()["stream_key"]
+        bob_api.get("/api/channels/logged/stream-key/")
+        bob_api.post("/api/channels/logged/stream-key/rotate/")
+    assert "stream key rotated" in caplog.text  # the rotation is logged, by channel id
+    assert first not in caplog.text and second not in caplog.text

@@ -130,7 +130,7 @@ def test_edit_details_and_images(channel: Channel, alice: Client) -> None:
     assert channel.avatar.url in page
     cleared = alice.post(
         f"/me/channels/{channel.slug}/edit/",
-        {"title": "Better title", "replay_visibility": "public", "avatar-clear": "on"},
+        {"title": "Better title", "replay_visibility": "public", "remove_avatar": "on"},
     )
     assert cleared.status_code == 302
     channel.refresh_from_db()
