@@ -13,6 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from catalog.tests.api_helpers import stored_files
+from config import body_limits
 from live import images, services
 from live.errors import InvalidImage
 from live.models import Channel
@@ -129,3 +130,12 @@ def test_a_file_read_past_its_declared_size_is_still_cut_off(settings: Any) -> N
 
 def test_the_body_limit_allows_both_images() -> None:
     assert images.BODY_LIMIT.allowed() == 2 * images.settings.LIVE_IMAGE_MAX_BYTES
+
+
+@pytest.mark.parametrize(
+    ("method", "path"), [("PATCH", "/api/channels/some-channel/"), ("POST", "/me/channels/x/edit/")]
+)
+def test_the_routes_that_take_images_declare_room_for_both(method: str, path: str) -> None:
+    scope = {"type": "http", "method": method, "path": path}
+    assert body_limits.limit_for(scope) is images.BODY_LIMIT
+    assert body_limits.limit_for({**scope, "method": "GET"}) is body_limits.DEFAULT
