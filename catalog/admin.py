@@ -1,4 +1,8 @@
-"""Admin for videos and their transcode jobs (jobs are read-only: the pipeline owns them)."""
+"""Admin for videos and their transcode jobs (jobs are read-only: the pipeline owns them).
+
+Streamers (staff with the live app's ``streamers`` group) see their own videos only, their
+live replays among them (accounts/admin_owned.py); superusers see every video.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from accounts.admin_owned import OwnedAdmin
 from catalog import services
 from catalog.models import Rendition, Subtitle, TranscodeJob, Video
 
@@ -54,24 +59,38 @@ MEDIA_FIELDS = (
 
 
 @admin.register(Video)
-class VideoAdmin(admin.ModelAdmin[Video]):
-    list_display = ("title", "owner", "status", "progress", "visibility", "duration", "created")
-    list_filter = ("status", "visibility", "audio_only", "created")
+class VideoAdmin(OwnedAdmin[Video]):
+    list_display = (
+        "title", "owner", "kind", "status", "progress", "visibility", "duration", "created",
+    )  # fmt: skip
+    list_filter = ("kind", "status", "visibility", "audio_only", "created")
     search_fields = ("id", "title", "description", "owner__username")
     list_select_related = ("owner",)
     date_hierarchy = "created"
     raw_id_fields = ("owner",)
     readonly_fields = (
-        "id", "created", "updated", "source", "source_size", "status", "progress", "error",
+        "id", "kind", "created", "updated", "source", "source_size", "status", "progress", "error",
         "duration", "width", "height", "audio_only", "output_prefix", "hls_path",
         "poster_path", "sprite_vtt_path",
     )  # fmt: skip
     fieldsets = (
-        (None, {"fields": ("id", "owner", "title", "description", "visibility")}),
+        (None, {"fields": ("id", "owner", "kind", "title", "description", "visibility")}),
         ("Processing", {"fields": ("status", "progress", "error", "created", "updated")}),
         ("Media", {"fields": MEDIA_FIELDS}),
     )
     inlines = (RenditionInline, SubtitleInline, TranscodeJobInline)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        fixed = tuple(super().get_readonly_fields(request, obj))
+        # Only a superuser gives a video to someone else (and may list every account for it).
+        return fixed if self.sees_all(request) else (*fixed, "owner")
+
+    def get_deleted_objects(self, objs: Any, request: HttpRequest) -> Any:
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        # The service deletes a video's renditions, subtitles and jobs with it: whoever may
+        # delete the video (a streamer, their replay) needs no permission on those rows.
+        parts = {str(model._meta.verbose_name) for model in (Rendition, Subtitle, TranscodeJob)}
+        return deleted, counts, set(perms_needed) - parts, protected
 
     def delete_model(self, request: HttpRequest, obj: Video) -> None:
         services.video_delete(video=obj)  # removes the files too, not just the row

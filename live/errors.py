@@ -12,8 +12,20 @@ class ChannelLimitReached(LiveError):
 
 
 class InvalidChannel(LiveError):
-    pass
+    """A channel's details are refused; ``field`` names the one at fault, when there is one."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class InvalidImage(InvalidChannel):
+    """A channel image is not an image we take (type, size, dimensions, damage)."""
 
 
 class NotLive(LiveError):
+    status_code = 409
+
+
+class ChannelIsLive(LiveError):
     status_code = 409

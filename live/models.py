@@ -54,6 +54,9 @@ class Channel(models.Model):
 
     class Meta:
         ordering = ["-is_live", "-created"]
+        # Every streamer is staff (they sign in to the admin), so "staff" cannot mean "may end
+        # anyone's stream": operators and platform moderators get this permission instead.
+        permissions = [("end_any_session", "Can end any channel's live session")]
 
     def __str__(self) -> str:
         return self.title

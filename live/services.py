@@ -4,16 +4,24 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Iterable
+from typing import IO, Any
 
 from django.conf import settings
+from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import User
-from live import keys
+from catalog import storage
+from catalog.models import Video
+from live import details, images, keys
 from live.backends import get_backend
-from live.errors import ChannelLimitReached, InvalidChannel, NotLive
+from live.backends.base import LiveBackend
+from live.errors import ChannelIsLive, ChannelLimitReached, InvalidChannel, NotLive
 from live.models import SLUG_MAX_CHARS, SLUG_MIN_CHARS, Channel, ChannelModerator, LiveSession
+from live.selectors import open_session
+from live.streamers import make_streamer
 
 log = logging.getLogger(__name__)
 
@@ -25,40 +33,58 @@ _RESERVED = """
     moderation www ws healthz readyz new edit
 """
 RESERVED_SLUGS = frozenset(_RESERVED.split())
+EDITABLE_FIELDS = ("title", "description", "tags", "replay_visibility", "avatar", "offline_image")
+IMAGE_FIELDS = ("avatar", "offline_image")
+MODERATORS_MAX = 50  # per channel: the owner's trusted few, and a bounded list in the API
 
 
 def check_slug(slug: str) -> str:
     """Return ``slug`` if a channel may take it, else raise InvalidChannel saying why."""
-    if not SLUG_MIN_CHARS <= len(slug) <= SLUG_MAX_CHARS:
+    if not isinstance(slug, str) or not SLUG_MIN_CHARS <= len(slug) <= SLUG_MAX_CHARS:
         raise InvalidChannel(
-            f"A channel address has {SLUG_MIN_CHARS} to {SLUG_MAX_CHARS} characters."
+            f"A channel address has {SLUG_MIN_CHARS} to {SLUG_MAX_CHARS} characters.",
+            field="slug",
         )
     if not SLUG.fullmatch(slug):
         raise InvalidChannel(
             "A channel address uses lowercase letters, digits and hyphens, and starts and "
-            "ends with a letter or digit."
+            "ends with a letter or digit.",
+            field="slug",
         )
     if slug in RESERVED_SLUGS:
-        raise InvalidChannel(f"“{slug}” is reserved; choose another channel address.")
+        raise InvalidChannel(f"“{slug}” is reserved; choose another channel address.", "slug")
     return slug
 
 
-def channel_create(*, owner: User, slug: str, title: str, description: str = "") -> Channel:
-    """Create a channel with its first stream key, within the owner's channel limit."""
+def channel_create(
+    *,
+    owner: User,
+    slug: str,
+    title: str,
+    description: str = "",
+    tags: Iterable[str] = (),
+) -> Channel:
+    """Create a channel with its first stream key, within the owner's channel limit.
+
+    The owner's first channel makes them a streamer: they may sign in to the admin, where
+    they see their own channels, sessions and replays (live/streamers.py says why that is safe).
+    """
     check_slug(slug)
+    cleaned = details.clean({"title": title, "description": description, "tags": list(tags)})
     limit = settings.LIVE_CHANNELS_PER_USER
     backend = get_backend()
     with transaction.atomic():
         # Lock the owner's row: two requests at once must not both pass the count.
         User.objects.select_for_update().filter(pk=owner.pk).first()
-        if not owner.is_superuser and Channel.objects.filter(owner=owner).count() >= limit:
+        owned = Channel.objects.filter(owner=owner).count()
+        if not owner.is_superuser and owned >= limit:
             raise ChannelLimitReached(
                 f"You already have {limit} channels, the most one account may have. "
                 "Delete one to create another."
             )
         if Channel.objects.filter(slug=slug).exists():
-            raise InvalidChannel(f"The address “{slug}” is taken; choose another.")
-        channel = Channel(owner=owner, slug=slug, title=title, description=description)
+            raise InvalidChannel(f"The address “{slug}” is taken; choose another.", "slug")
+        channel = Channel(owner=owner, slug=slug, **cleaned)
         provisioned = backend.provision(channel_id=channel.pk)
         channel.backend = backend.name
         channel.backend_ref = provisioned.backend_ref
@@ -67,8 +93,105 @@ def channel_create(*, owner: User, slug: str, title: str, description: str = "")
             with transaction.atomic():
                 channel.save(force_insert=True)
         except IntegrityError as exc:  # the same slug created a moment ago
-            raise InvalidChannel(f"The address “{slug}” is taken; choose another.") from exc
+            raise InvalidChannel(f"The address “{slug}” is taken; choose another.", "slug") from exc
+        if owned == 0:
+            make_streamer(owner)
     return channel
+
+
+def _checked_image(name: str, value: IO[Any] | images.CheckedImage) -> images.CheckedImage:
+    return value if isinstance(value, images.CheckedImage) else images.check(value, kind=name)
+
+
+def _delete_files(names: Iterable[str]) -> None:
+    for name in names:
+        default_storage.delete(name)
+
+
+def channel_update(*, channel: Channel, **fields: Any) -> Channel:
+    """Change a channel's details (``EDITABLE_FIELDS``); a refusal stores and changes nothing.
+
+    ``avatar`` and ``offline_image`` take a file (or an image already checked by a form) to
+    replace the current one, or ``None`` to remove it; replaced files go after the commit.
+    """
+    unknown = sorted(set(fields) - set(EDITABLE_FIELDS))
+    if unknown:
+        raise TypeError(f"channel_update() got unknown fields: {', '.join(unknown)}")
+    values: dict[str, Any] = details.clean(fields)
+    # Every image is checked before any is stored, so one bad file leaves no other behind.
+    checked = {
+        name: _checked_image(name, fields[name])
+        for name in IMAGE_FIELDS
+        if fields.get(name) is not None
+    }
+    values |= {name: "" for name in IMAGE_FIELDS if name in fields and fields[name] is None}
+    stored: list[str] = []
+    try:
+        for name, image in checked.items():
+            values[name] = images.store(channel_id=channel.pk, image=image)
+            stored.append(values[name])
+        if values:
+            with transaction.atomic():
+                locked = Channel.objects.select_for_update().get(pk=channel.pk)
+                replaced = [
+                    old
+                    for name in IMAGE_FIELDS
+                    if name in values and (old := getattr(locked, name).name)
+                ]
+                for name, value in values.items():
+                    setattr(locked, name, value)
+                locked.save(update_fields=list(values))
+                transaction.on_commit(lambda: _delete_files(replaced), robust=True)
+    except BaseException:
+        _delete_files(stored)
+        raise
+    for name, value in values.items():
+        setattr(channel, name, value)
+    return channel
+
+
+def _after_channel_delete(
+    backend: LiveBackend, channel: Channel, session: LiveSession | None, thumbnail: str
+) -> None:
+    if session is not None:
+        backend.end_session(session, reason=LiveSession.EndReason.ENDED_BY_OWNER)
+    storage.delete_prefix(images.prefix(channel.pk))
+    if thumbnail and not Video.objects.filter(poster_path=thumbnail).exists():
+        default_storage.delete(thumbnail)  # unless a replay took it for its poster
+    backend.deprovision(channel)
+
+
+def channel_delete(*, channel: Channel, end_live: bool = False) -> None:
+    """Delete a channel with its sessions and moderators; after commit, its images.
+
+    A live channel is refused (ChannelIsLive) unless ``end_live``: then its stream is ended
+    too (account deletion). Replays stay: they are videos of the owner, listed on
+    /me/videos/, possibly public and shared; deleting a channel (to rename it, say) must not
+    silently destroy hours of recordings. The owner deletes them there like any video.
+    """
+    backend = get_backend(channel.backend)
+    with transaction.atomic():
+        locked = Channel.objects.select_for_update().filter(pk=channel.pk).first()
+        if locked is None:
+            return  # deleted a moment ago
+        session = open_session(locked)
+        if (session is not None or locked.is_live) and not end_live:
+            raise ChannelIsLive(
+                f"“{locked.title}” is live: end the stream before deleting the channel."
+            )
+        thumbnail = locked.thumbnail_path
+        locked.delete()
+        locked.pk = channel.pk  # delete() clears it; the cleanup names the channel by it
+        transaction.on_commit(
+            lambda: _after_channel_delete(backend, locked, session, thumbnail), robust=True
+        )
+    log.info("channel %s deleted", channel.pk)
+
+
+def user_channels_delete(*, user: User) -> None:
+    """Delete every channel of ``user``, ending their streams (account deletion)."""
+    for channel in Channel.objects.filter(owner_id=user.pk):
+        channel_delete(channel=channel, end_live=True)
 
 
 def _set_key(channel: Channel, key: str) -> None:
@@ -96,11 +219,21 @@ def stream_key_rotate(*, channel: Channel) -> str:
 
 
 def moderator_add(*, channel: Channel, user: User) -> ChannelModerator:
-    """Appoint ``user`` a moderator of ``channel`` (idempotent)."""
+    """Appoint ``user`` a moderator of ``channel`` (idempotent), up to ``MODERATORS_MAX``."""
     if user.pk == channel.owner_id:
-        raise InvalidChannel("The owner already moderates their own channel.")
-    moderator, _ = ChannelModerator.objects.get_or_create(channel=channel, user=user)
-    return moderator
+        raise InvalidChannel("The owner already moderates their own channel.", "username")
+    with transaction.atomic():
+        # Lock the channel: two appointments at once must not both pass the count.
+        Channel.objects.select_for_update().filter(pk=channel.pk).values_list("pk").first()
+        existing = ChannelModerator.objects.filter(channel=channel, user=user).first()
+        if existing is not None:
+            return existing
+        if ChannelModerator.objects.filter(channel=channel).count() >= MODERATORS_MAX:
+            raise InvalidChannel(
+                f"A channel has at most {MODERATORS_MAX} moderators; remove one first.",
+                "username",
+            )
+        return ChannelModerator.objects.create(channel=channel, user=user)
 
 
 def moderator_remove(*, channel: Channel, user: User) -> None:
@@ -110,12 +243,7 @@ def moderator_remove(*, channel: Channel, user: User) -> None:
 
 def session_request_end(*, channel: Channel, reason: str) -> None:
     """Ask the backend to stop the channel's live session (the owner's or staff's "end")."""
-    session = (
-        LiveSession.objects.filter(channel=channel)
-        .exclude(status=LiveSession.Status.ENDED)
-        .order_by("-started")
-        .first()
-    )
+    session = open_session(channel)
     if session is None:
         raise NotLive("The channel is not live.")
     get_backend(channel.backend).end_session(session, reason=reason)

@@ -264,7 +264,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "config.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
     # drf-spectacular's, plus the refusals every operation can answer (401, 404, 415, 429…).
     "DEFAULT_SCHEMA_CLASS": "config.api_schema.AutoSchema",
@@ -286,6 +286,11 @@ RATE_SIGNUPS = rate("RATE_SIGNUPS", "5/h")  # accounts created, per address
 RATE_SIGNUPS_REFUSED = rate("RATE_SIGNUPS_REFUSED", "30/h")
 RATE_UPLOADS = rate("RATE_UPLOADS", "60/h")  # accepted uploads, per user and per address
 RATE_UPLOADS_REFUSED = rate("RATE_UPLOADS_REFUSED", "300/h")  # refused ones, counted apart
+# Per user: stream-key rotations (each cuts a live publisher off), channels created (each
+# may provision a channel at IVS), channel image uploads (each decoded and re-encoded).
+RATE_KEY_ROTATIONS = rate("RATE_KEY_ROTATIONS", "10/h")
+RATE_CHANNEL_CREATES = rate("RATE_CHANNEL_CREATES", "10/h")
+RATE_CHANNEL_IMAGES = rate("RATE_CHANNEL_IMAGES", "60/h")
 # Per-user quotas (0: none); superusers have none.
 QUOTA_STORAGE_BYTES = non_negative_int("QUOTA_STORAGE_BYTES", 20 * 1024**3)
 QUOTA_QUEUED_MINUTES = non_negative_int("QUOTA_QUEUED_MINUTES", 300)
@@ -300,6 +305,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # One name for the visibility choices of videos and of channels' replays.
+    "ENUM_NAME_OVERRIDES": {"VisibilityEnum": "catalog.models.Video.Visibility"},
 }
 
 # --- security headers: a strict CSP on every page (no inline scripts anywhere) ---

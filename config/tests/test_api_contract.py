@@ -13,6 +13,7 @@ that names an object gets a fresh one of its own, so no example sees what anothe
 from __future__ import annotations
 
 import json
+import secrets
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -33,11 +34,12 @@ from catalog.models import Video
 from catalog.tests.api_helpers import make_video
 from catalog.tests.processes import database_url
 from config.tests.server import uvicorn
+from live.tests.factories import create_channel, open_session
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 # Examples per operation in the fuzzing phase (the coverage phase adds its own, bounded set):
-# about 30 s for today's nine operations on a 2-core machine.
+# about 70 s for today's 22 operations (videos, channels) on a 2-core machine.
 MAX_EXAMPLES = 20
 TOKEN = "f022" * 10  # the fuzzing user's API token (fixed: the configuration names it)
 
@@ -50,6 +52,12 @@ CONTENT_RULES = {
     "POST /api/videos/": [400],
     # The file must be WebVTT or SRT; OpenAPI can only say "a binary file".
     "POST /api/videos/{id}/subtitles/": [400],
+    # A well-formed address may be reserved (admin, api…) or taken; tags must be words.
+    "POST /api/channels/": [400],
+    # Images must be JPEG, PNG or WebP ("a binary file" again); tags must be words.
+    "PATCH /api/channels/{slug}/": [400],
+    # The username must name an account other than the owner's.
+    "POST /api/channels/{slug}/moderators/": [400],
 }
 # What positive_data_acceptance takes as "accepted" by default (CONTENT_RULES add to it).
 ACCEPTED = ["2xx", "3xx", 401, 403, 404, 409, 429, "5xx"]
@@ -77,6 +85,7 @@ def api_server(django_db_setup: None, server_media: Path) -> Iterator[str]:
 def fuzzer(user: User, settings, server_media: Path) -> User:
     """The user whose token the run sends; files go where the server keeps them."""
     settings.MEDIA_ROOT = str(server_media)
+    settings.LIVE_CHANNELS_PER_USER = 1_000_000  # a fresh channel for every example
     Token.objects.create(user=user, key=TOKEN)
     return user
 
@@ -138,8 +147,19 @@ def fresh_video(owner: User, path: str) -> str:
     return video.pk
 
 
+def fresh_channel(owner: User, path: str) -> str:
+    """A channel of the fuzzing user's own for one example, live if it is to be ended."""
+    channel = create_channel(owner, slug=f"fuzz-{secrets.token_hex(6)}", title="Fuzzed")
+    if path.endswith("/end/") or path.endswith("/health/"):
+        open_session(channel, health={"bitrate": 2_500_000, "keyframe_interval": 2.0})
+    return channel.slug
+
+
 # Path parameters that name an object, and how to make one for an example.
-FRESH_OBJECTS: dict[str, Callable[[User, str], str]] = {"/api/videos/{id}/": fresh_video}
+FRESH_OBJECTS: dict[str, Callable[[User, str], str]] = {
+    "/api/videos/{id}/": fresh_video,
+    "/api/channels/{slug}/": fresh_channel,
+}
 
 
 def test_the_fuzzed_schema_is_the_served_one(api_server: str) -> None:

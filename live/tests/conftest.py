@@ -1,4 +1,5 @@
-"""Live fixtures: channels, sessions as the ingest leaves them, both bus modes, real servers."""
+"""Live fixtures: channels, sessions as the ingest leaves them, both bus modes, the bus
+messages sent, real servers."""
 
 from __future__ import annotations
 
@@ -6,20 +7,16 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import User
 
 # A fixture defined with the process helpers: start scripts/worker.py on the test database.
 from catalog.tests.processes import start_worker  # noqa: F401
-from live import events, services
+from live import bus, events, services
 from live.models import Channel, LiveSession
-
-
-@pytest.fixture
-def channel(user: User) -> Channel:
-    """Alice's channel ``studio``, offline."""
-    return services.channel_create(owner=user, slug="studio", title="Studio sessions")
+from live.tests.factories import create_channel
 
 
 def go_live(channel: Channel, hls_path: str = "", *, announce: bool = False) -> LiveSession:
@@ -27,8 +24,14 @@ def go_live(channel: Channel, hls_path: str = "", *, announce: bool = False) -> 
 
     ``announce``: and tell its pages and sockets in every process, as the ingest does.
     """
+    # Files under live/<channel>/<session>/ are served while that session is live.
+    parts = hls_path.split("/")
+    named = len(parts) > 3 and parts[0] == "live" and parts[1] == channel.pk
     session = LiveSession.objects.create(
-        channel=channel, hls_path=hls_path, output_prefix=hls_path.rpartition("/")[0]
+        channel=channel,
+        hls_path=hls_path,
+        output_prefix=hls_path.rpartition("/")[0],
+        **({"id": parts[2]} if named else {}),
     )
     channel.is_live, channel.current_session = True, session
     channel.save(update_fields=["is_live", "current_session"])
@@ -76,3 +79,37 @@ def make_channel(user: User) -> Callable[..., Channel]:
         return services.channel_create(owner=owner or user, slug=slug, title=title or slug)
 
     return make
+
+
+@pytest.fixture
+def channel(user: User) -> Channel:
+    """Alice's channel ``alice-live``, offline."""
+    return create_channel(user)
+
+
+@pytest.fixture
+def other_channel(other_user: User) -> Channel:
+    return create_channel(other_user, slug="bob-live", title="Bob live")
+
+
+@pytest.fixture
+def bus_messages(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, dict[str, Any]]]:
+    """Record what the live backend sends to other processes (the ingest) instead of sending."""
+    sent: list[tuple[str, dict[str, Any]]] = []
+    monkeypatch.setattr(bus, "send", lambda group, message: sent.append((group, message)))
+    return sent
+
+
+@pytest.fixture
+def channel_rows() -> Callable[[], list[tuple[Any, ...]]]:
+    """Snapshot every channel's stored details, to prove a refusal changed nothing."""
+
+    def rows() -> list[tuple[Any, ...]]:
+        return list(
+            Channel.objects.order_by("pk").values_list(
+                "pk", "slug", "title", "description", "tags", "avatar", "offline_image",
+                "replay_visibility", "stream_key_hash", F("owner_id"),
+            )
+        )  # fmt: skip
+
+    return rows

@@ -48,13 +48,13 @@ def segments(playlist: Path) -> int:
 
 
 @pytest.fixture
-def live_stream() -> Iterator[str]:
+def live_stream(channel: Channel) -> Iterator[str]:
     """Package a generated live stream into storage as our packager does; yield its playlist.
 
     1 s fMP4 segments in a sliding window, with program-date-time, written by ffmpeg in real
     time for as long as the test runs.
     """
-    prefix = "live/studio/s1"
+    prefix = f"live/{channel.pk}/s1"
     folder = Path(settings.MEDIA_ROOT) / prefix
     folder.mkdir(parents=True)
     cmd = [
@@ -160,7 +160,7 @@ def test_live_pages_pass_the_checks_at_both_sizes(
         )  # fmt: skip
         LiveSession.objects.create(channel=offline, status=LiveSession.Status.ENDED, replay=video)
     go_live(channel, live_stream)
-    channel.thumbnail_path = poster("live/studio/thumb.jpg", 3)
+    channel.thumbnail_path = poster(f"channels/{channel.pk}/thumbs/1.jpg", 3)
     channel.save(update_fields=["thumbnail_path"])
 
     asgi_browser.assert_pages_ok(

@@ -102,7 +102,7 @@ def test_a_live_channel_page_carries_its_playlist_and_count(
     response = client.get(f"/live/{channel.slug}/")
     html = response.content.decode()
     assert f'data-hls-url="/media/{PLAYLIST}"' in html
-    assert 'data-socket-path="/ws/chat/studio/"' in html
+    assert f'data-socket-path="/ws/chat/{channel.slug}/"' in html
     assert 'id="live-offline" hidden' in html
     assert 'id="live-badge" hidden' not in html
     assert "<span data-viewer-count>7</span> watching" in html
