@@ -6,6 +6,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from catalog.models import Video
 from config.csp import allow_player_styles
 from live import presence, routing, selectors
 
@@ -35,7 +36,9 @@ def channel_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "hls_url": selectors.hls_url(channel),
         "viewers": presence.viewer_count(channel.pk) if channel.is_live else 0,
         "replays": list(
-            selectors.channel_replays(channel=channel, user=request.user)[:REPLAYS_SHOWN]
+            selectors.channel_replays(channel=channel, user=request.user).filter(
+                status=Video.Status.READY  # the page plays them; anything else waits
+            )[:REPLAYS_SHOWN]
         ),
         "socket_path": routing.socket_path(channel.slug),
     }

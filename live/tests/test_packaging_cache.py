@@ -12,24 +12,26 @@ from django.test import Client
 
 from catalog import files, storage
 from catalog.models import Video
+from live.models import Channel, LiveSession
 
 IMMUTABLE = "public, max-age=31536000, immutable"
 
 
-@pytest.mark.database_free
 @pytest.mark.parametrize(
-    ("name", "content_type", "cache"),
+    ("file", "content_type", "cache"),
     [
-        ("live/ch/s1/live.m3u8", "application/vnd.apple.mpegurl", "no-cache"),
-        ("live/ch/s1/live_360p.m3u8", "application/vnd.apple.mpegurl", "no-cache"),
-        ("live/ch/s1/360p_r1-ab12cd_00007.m4s", "video/iso.segment", IMMUTABLE),
-        ("live/ch/s1/360p_r1-ab12cd_init.mp4", "video/mp4", IMMUTABLE),
-        ("live/ch/s1/thumb-3.jpg", "image/jpeg", IMMUTABLE),
+        ("live.m3u8", "application/vnd.apple.mpegurl", "no-cache"),
+        ("live_360p.m3u8", "application/vnd.apple.mpegurl", "no-cache"),
+        ("360p_r1-ab12cd_00007.m4s", "video/iso.segment", IMMUTABLE),
+        ("360p_r1-ab12cd_init.mp4", "video/mp4", IMMUTABLE),
+        ("thumb-3.jpg", "image/jpeg", IMMUTABLE),
     ],
 )
 def test_live_files_through_the_media_view(
-    client: Client, name: str, content_type: str, cache: str
+    client: Client, channel: Channel, file: str, content_type: str, cache: str
 ) -> None:
+    session = LiveSession.objects.create(channel=channel)
+    name = f"live/{channel.pk}/{session.pk}/{file}"
     storage.overwrite(name, b"data")
     response = client.get(f"/media/{name}")
     assert response.status_code == 200
