@@ -228,12 +228,12 @@ class IngestManager:
         while True:
             await asyncio.sleep(HEALTH_SECONDS)
             connection = state.connection
-            health: dict[str, object] = {"keyframe_warning": state.packager.keyframe_warning}
-            if connection is not None:
-                health.update(connection.stats.snapshot())
-                if time.monotonic() - connection.last_media_at > settings.LIVE_STALL_SECONDS:
-                    state.drop_reason = Reason.STALLED
-                    await connection.close("no media for too long")
+            health = self._health(state, connection)
+            if connection is not None and (
+                time.monotonic() - connection.last_media_at > settings.LIVE_STALL_SECONDS
+            ):
+                state.drop_reason = Reason.STALLED
+                await connection.close("no media for too long")
             alive = await sync_to_async(sessions.session_renew)(
                 session_id=state.session_id, held=self.held, health=health
             )
@@ -242,6 +242,25 @@ class IngestManager:
                     if self.states.get(state.channel_id) is state:
                         await self._finish(state, Reason.ENDED_BY_STAFF, "")
                 return
+
+    @staticmethod
+    def _health(state: ChannelState, connection: Connection | None) -> dict[str, object]:
+        """Return the figures the owner page shows (bits/s, frames/s, seconds, a count)."""
+        health: dict[str, object] = {"keyframe_warning": state.packager.keyframe_warning}
+        if connection is None:
+            return health
+        stats = connection.stats.snapshot()
+        kbps = stats.get("bitrate_kbps")
+        health.update(
+            bitrate=round(kbps * 1000) if isinstance(kbps, int | float) else None,
+            frame_rate=stats.get("fps"),
+            keyframe_interval=stats.get("keyframe_interval_s"),
+            dropped_frames=stats.get("dropped_frames"),
+            declared_frame_rate=stats.get("declared_fps"),
+            width=stats.get("width"),
+            height=stats.get("height"),
+        )
+        return health
 
     async def _capture_thumbnails(self, state: ChannelState) -> None:
         from django_q.tasks import async_task
