@@ -76,6 +76,12 @@ def test_a_published_stream_goes_live_and_its_replay_is_ready_when_it_stops(
         assert live.program_date_time is not None
         for segment in live.segments:
             assert (playlist.parent / segment.uri).is_file()
+        # The streamer's page gets the incoming stream's health.
+        wait_for(lambda: bool(live_session(channel).health.get("bitrate")), WAIT, "health")
+        health = live_session(channel).health
+        assert health["keyframe_interval"] == pytest.approx(1.0, abs=0.1)
+        assert health["frame_rate"] == pytest.approx(30, abs=5)
+        assert not health["keyframe_warning"]
         # The live worker cluster makes a thumbnail for the channel's card.
         wait_for(
             lambda: bool(Channel.objects.get(pk=channel.pk).thumbnail_path),
