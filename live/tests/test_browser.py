@@ -1,4 +1,4 @@
-"""Headless Chromium on a real uvicorn: the channel page goes live and back without a reload."""
+"""Headless Chromium on a real uvicorn: channel pages go live and back without a reload."""
 
 from __future__ import annotations
 
@@ -15,8 +15,10 @@ from catalog.models import Video
 from catalog.tests.processes import wait_for
 from config.tests.browser import Browser
 from conftest import FFMPEG
+from live import services
 from live.models import Channel, LiveSession, ViewerPresence
 from live.tests.conftest import go_live, go_offline
+from live.tests.ingest_helpers import ingest_server, publish
 from live.tests.sockets import server_env, servers
 
 pytestmark = [pytest.mark.browser, pytest.mark.media, pytest.mark.django_db(transaction=True)]
@@ -184,3 +186,33 @@ def poster(name: str, seed: int) -> str:
         timeout=60,
     )
     return name
+
+
+def test_chromium_plays_a_stream_published_to_the_real_ingest(
+    asgi_browser: Browser, channel: Channel, tmp_path: Path
+) -> None:
+    page = asgi_browser.new_page()
+    page.goto(asgi_browser.url(f"/live/{channel.slug}/"))
+    page.locator("#live-offline-state", has_text="Offline").wait_for()
+    with ingest_server(tmp_path) as ingest:
+        publisher = publish(ingest.url(services.stream_key(channel)))
+        try:
+            # The ingest's went-live event reaches the open page through the bus.
+            page.locator("#live-badge").wait_for(state="visible", timeout=WAIT_MS)
+            page.evaluate("document.querySelector('hls-video').muted = true")
+            page.wait_for_function(
+                "() => document.querySelector('hls-video')?.currentTime > 1", timeout=WAIT_MS
+            )
+            start = page.evaluate("document.querySelector('hls-video').currentTime")
+            page.wait_for_function(
+                "(start) => document.querySelector('hls-video').currentTime > start + 2",
+                arg=start,
+                timeout=WAIT_MS,
+            )
+        finally:
+            publisher.terminate()
+            publisher.wait()
+        page.locator("#live-offline-state", has_text="The stream has ended").wait_for(
+            timeout=WAIT_MS
+        )
+    page.problems.check(page)
