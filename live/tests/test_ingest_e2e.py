@@ -7,6 +7,7 @@ state, the playlists in storage (parsed with ``m3u8``), and the replay played by
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 from pathlib import Path
@@ -16,7 +17,7 @@ import pytest
 from django.conf import settings
 
 from catalog.models import Video
-from catalog.tests.processes import StartWorker, wait_for
+from catalog.tests.processes import StartWorker, command_line, descendants, wait_for
 from live import services
 from live.models import Channel, LiveSession
 from live.tests.ingest_helpers import decoded_seconds, ingest_server, publish
@@ -230,3 +231,32 @@ def test_the_full_ladder_adds_lower_rungs_to_the_copied_source(
     assert replay is not None
     assert sorted(r.height or 0 for r in replay.renditions.all()) == [240, 360]
     assert decoded_seconds(media(replay.hls_path)) == pytest.approx(replay.duration, abs=0.5)
+
+
+def test_channels_stream_side_by_side_and_a_dead_packager_ends_only_its_own(
+    tmp_path: Path, channel: Channel, make_channel
+) -> None:
+    other = make_channel("second-studio")
+    with ingest_server(tmp_path) as ingest:
+        publishers = [publish(ingest.url(services.stream_key(c))) for c in (channel, other)]
+        wait_for(lambda: is_live(channel) and is_live(other), WAIT, "both channels to go live")
+        doomed = live_session(channel)
+        packagers = [
+            pid
+            for pid in descendants(ingest.process.pid)
+            if doomed.pk in command_line(pid) and "ffmpeg" in command_line(pid)
+        ]
+        assert len(packagers) == 1
+        os.kill(packagers[0], signal.SIGKILL)
+        wait_for(lambda: ended(channel), WAIT, "the session whose packager died to end")
+        assert live_session(channel).end_reason == Reason.PACKAGER_FAILED
+        assert "ffmpeg" in live_session(channel).end_detail
+        assert publishers[0].wait(timeout=WAIT) != 0  # its encoder is told and let go
+        # The other channel streams on.
+        playlist = variant_playlist(live_session(other))
+        first = media_sequence(playlist)
+        wait_for(lambda: media_sequence(playlist) > first + 1, WAIT, "the other to go on")
+        assert publishers[1].poll() is None
+        publishers[1].terminate()
+        publishers[1].wait()
+    assert "Traceback" not in ingest.output()
