@@ -31,17 +31,21 @@ main() {
   esac
   url="http://$url_host:$PORT"
 
-  if ! "$py" - "$HOST" "$PORT" <<'PY'; then
+  ingest_host=${LIVE_INGEST_HOST:-127.0.0.1} ingest_port=${LIVE_INGEST_PORT:-1935}
+  if ! "$py" - "$HOST" "$PORT" "$ingest_host" "$ingest_port" <<'PY'; then
 import socket, sys
-host, port = sys.argv[1], int(sys.argv[2])
-family = socket.AF_INET6 if ":" in host else socket.AF_INET
-with socket.socket(family) as s:
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    try:
-        s.bind((host, port))
-    except OSError as exc:
-        sys.exit(f"Cannot listen on {host}:{port} ({exc.strerror}). "
-                 f"Is Onair already running? Pick another port: make run PORT={port + 1}")
+for (host, port), hint in zip(
+    [(sys.argv[1], int(sys.argv[2])), (sys.argv[3], int(sys.argv[4]))],
+    ["make run PORT={}", "LIVE_INGEST_PORT={} make run (and LIVE_INGEST_URL to match)"],
+):
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind((host, port))
+        except OSError as exc:
+            sys.exit(f"Cannot listen on {host}:{port} ({exc.strerror}). "
+                     f"Is Onair already running? Pick another port: {hint.format(port + 1)}")
 PY
     exit 1
   fi
@@ -58,7 +62,7 @@ PY
   # ends by itself when this script does.
   ( "$py" scripts/wait_ready.py --url "$url" --parent $$ & )
 
-  echo "== Starting web ($url) and worker; Ctrl-C stops them"
+  echo "== Starting web ($url), workers and the RTMP ingest (rtmp://$ingest_host:$ingest_port/live); Ctrl-C stops them"
   plain=()
   [ -t 1 ] || plain=(--no-colour)  # colours only on a terminal, not in a log file
   status=0
