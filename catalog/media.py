@@ -12,7 +12,7 @@ requests carry the cookie, not an API token) and stay out of shared caches.
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from typing import IO, Any
 
 from asgiref.sync import sync_to_async
@@ -24,11 +24,10 @@ from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 from django.views.decorators.http import require_http_methods
 
-from catalog import files, selectors
+from catalog import access_rules, files
 from catalog.models import Video
 
 CHUNK_BYTES = 256 * 1024
-_VIDEO_FILE = re.compile(r"^videos/([^/]+)/")
 # At most 18 digits a position (an exabyte): longer ones are no file of ours, and int()
 # refuses strings over 4 300 digits with an error. Such a header is ignored, as any
 # malformed one is.
@@ -62,33 +61,13 @@ def parse_range(header: str, size: int) -> tuple[int, int] | None:
     return start, min(int(last) if last else size - 1, size - 1)
 
 
-AccessRule = Callable[[str], "selectors.MediaAccess | None"]
-# Prefixes of stored files that belong to something with a visibility, and how to find who
-# may fetch them. The catalog's videos are here; other apps add theirs in their ready()
-# (catalog never imports them: config/tests/test_layers.py).
-ACCESS_RULES: dict[str, AccessRule] = {}
-
-
-def register_access_rule(prefix: str, rule: AccessRule) -> None:
-    """Have files under ``prefix`` (e.g. ``"live/"``) checked with ``rule(name)``."""
-    ACCESS_RULES[prefix] = rule
-
-
-def _video_access(name: str) -> selectors.MediaAccess | None:
-    match = _VIDEO_FILE.match(name)
-    return selectors.video_media_access(video_id=match.group(1)) if match else None
-
-
-register_access_rule("videos/", _video_access)
-
-
 def is_private_to_requester(request: HttpRequest, name: str) -> bool:
     """Tell whether ``name`` is the requester's own private file; 404 if they may not see it.
 
     Files under no registered prefix are not anyone's and stay public. Public and unlisted
     files cost one primary-key query; the session is read only for private ones.
     """
-    rule = next((rule for prefix, rule in ACCESS_RULES.items() if name.startswith(prefix)), None)
+    rule = access_rules.rule_for(name)
     if rule is None:
         return False
     access = rule(name)

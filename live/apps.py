@@ -9,13 +9,13 @@ class LiveConfig(AppConfig):
 
     def ready(self) -> None:
         from accounts.services import on_user_delete
-        from catalog.media import register_access_rule
+        from catalog import access_rules
         from catalog.sections import register_home_section
         from live import sections, services
         from live.media_access import session_media_access
 
         # A live session's files: public while live, then as visible as its replay.
-        register_access_rule("live/", session_media_access)
+        access_rules.register("live/", session_media_access)
         # The catalog's home page shows the channels live now above its videos.
         register_home_section(template="live/_home_live_now.html", context=sections.live_now)
         # Deleting an account deletes its channels' images and ends their streams.

@@ -68,12 +68,15 @@ def test_bench_script_names_the_benchmarks_when_one_is_unknown() -> None:
     assert "transcode_ladder" in result.stderr
 
 
-def test_procfile_runs_web_on_host_and_port_and_the_worker() -> None:
+def test_procfile_runs_web_on_host_and_port_the_workers_and_the_ingest() -> None:
     procfile = dict(
         line.split(":", 1) for line in (ROOT / "Procfile").read_text().splitlines() if line
     )
 
-    assert set(procfile) == {"web", "worker"}
+    assert set(procfile) == {"web", "worker", "live-worker", "ingest"}
     assert "config.asgi:application" in procfile["web"]
     assert '--host "$HOST" --port "$PORT"' in procfile["web"]
     assert "scripts/worker.py" in procfile["worker"]
+    assert "Q_CLUSTER_NAME=live" in procfile["live-worker"]
+    assert "scripts/worker.py" in procfile["live-worker"]
+    assert "manage.py ingest" in procfile["ingest"]

@@ -101,13 +101,22 @@ def healthy(port: int) -> bool:
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)  # the worker and the web process use the test database
 def test_make_run_leaves_no_process_and_no_port_behind_when_killed(tmp_path: Path) -> None:
-    port = free_port()
+    port, ingest_port = free_port(), free_port()
     log = tmp_path / "log"
-    env = worker_env(HOST="127.0.0.1", PORT=str(port))
+    env = worker_env(
+        HOST="127.0.0.1",
+        PORT=str(port),
+        LIVE_INGEST_PORT=str(ingest_port),
+        LIVE_WORK_DIR=str(tmp_path / "live"),
+    )
     supervisor = supervise(ROOT / "Procfile", log, "-p", str(port), env=env)
     try:
         wait_for(
-            lambda: healthy(port) and "running." in log.read_text(),
+            lambda: (
+                healthy(port)
+                and "running." in log.read_text()
+                and "ingest: listening" in log.read_text()
+            ),
             120,
             f"web and worker to start:\n{log.read_text()}",
         )
@@ -120,3 +129,4 @@ def test_make_run_leaves_no_process_and_no_port_behind_when_killed(tmp_path: Pat
         supervisor.wait()
     wait_for(lambda: not any(alive(pid) for pid in tree), 30, "web and worker to die with it")
     assert port_is_free(port), "the next make run could not listen"
+    assert port_is_free(ingest_port), "the next make run's ingest could not listen"
