@@ -65,7 +65,7 @@ pytest: setup
 
 pytest-postgres: setup
 	@scripts/test-deps.sh
-	@scripts/with-postgres.sh $(VENV)/bin/pytest -p no:cacheprovider -m "not browser and not database_free"
+	@scripts/with-postgres.sh $(VENV)/bin/pytest -p no:cacheprovider -m "not browser and not database_free and not sqlite_pass_only"
 
 # The last line of the output is the benchmark's key=value figures: nothing is printed after it.
 bench: setup

@@ -47,7 +47,7 @@ step "ruff format" ruff format --check .
 step "mypy" mypy .
 step "deploy check" deploy_check
 step "pytest on SQLite" pytest "${pytest_args[@]}"
-step "pytest on PostgreSQL" scripts/with-postgres.sh pytest "${pytest_args[@]}" -m "not browser and not database_free"
+step "pytest on PostgreSQL" scripts/with-postgres.sh pytest "${pytest_args[@]}" -m "not browser and not database_free and not sqlite_pass_only"
 
 echo
 if [ ${#failed[@]} -gt 0 ]; then

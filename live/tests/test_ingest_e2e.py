@@ -23,6 +23,10 @@ from live.models import Channel, LiveSession
 from live.tests.ingest_helpers import decoded_seconds, ingest_server, publish
 
 pytestmark = [pytest.mark.media, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+# The first two flows run on both databases: between them they make every session write
+# (open, playable, renew, end, replay) and bus message; the others repeat those writes in
+# other orders, so they run on SQLite only, to keep make test short.
+ONE_PASS = pytest.mark.sqlite_pass_only
 
 Reason = LiveSession.EndReason
 WAIT = 30.0  # deadlines: each wait ends as soon as its condition holds
@@ -145,6 +149,7 @@ def test_refusals_one_publisher_per_channel_and_key_rotation(
     assert key not in ingest.output()
 
 
+@ONE_PASS
 def test_the_owner_ends_the_session_from_the_web(tmp_path: Path, channel: Channel) -> None:
     with ingest_server(tmp_path) as ingest:
         publisher = publish(ingest.url(services.stream_key(channel)))
@@ -155,6 +160,7 @@ def test_the_owner_ends_the_session_from_the_web(tmp_path: Path, channel: Channe
     assert live_session(channel).end_reason == Reason.ENDED_BY_OWNER
 
 
+@ONE_PASS
 def test_a_dropped_publisher_that_reconnects_continues_the_session(
     tmp_path: Path, channel: Channel
 ) -> None:
@@ -190,6 +196,7 @@ def test_a_dropped_publisher_that_reconnects_continues_the_session(
     )
 
 
+@ONE_PASS
 def test_a_restarted_ingest_ends_its_orphaned_session_and_keeps_the_replay(
     tmp_path: Path, channel: Channel
 ) -> None:
@@ -214,6 +221,7 @@ def test_a_restarted_ingest_ends_its_orphaned_session_and_keeps_the_replay(
     assert decoded_seconds(media(session.replay.hls_path)) > 1
 
 
+@ONE_PASS
 def test_the_full_ladder_adds_lower_rungs_to_the_copied_source(
     tmp_path: Path, channel: Channel
 ) -> None:
@@ -233,6 +241,7 @@ def test_the_full_ladder_adds_lower_rungs_to_the_copied_source(
     assert decoded_seconds(media(replay.hls_path)) == pytest.approx(replay.duration, abs=0.5)
 
 
+@ONE_PASS
 def test_channels_stream_side_by_side_and_a_dead_packager_ends_only_its_own(
     tmp_path: Path, channel: Channel, make_channel
 ) -> None:
