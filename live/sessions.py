@@ -178,6 +178,11 @@ def orphans(*, held: holders.Holder | None) -> list[LiveSession]:
     return [s for s in pending if _holder_of(s) != held and _abandoned(s, now)]
 
 
+def replays_owed(*, session_ids: list[str]) -> list[LiveSession]:
+    """Return those of ``session_ids`` that ended without a replay being written."""
+    return list(LiveSession.objects.filter(pk__in=session_ids, status=ENDED, replay=None))
+
+
 def thumbnail_set(*, channel_id: str, name: str) -> None:
     """Show ``name`` as the channel's latest thumbnail and delete the one it replaces."""
     with transaction.atomic():

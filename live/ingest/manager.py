@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import shutil
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -33,6 +34,7 @@ from live.ingest import flv
 from live.ingest.server import Connection, PublishRequest, Refused
 from live.models import LiveSession
 from live.packaging.packager import Packager
+from live.packaging.replay import ReplayOutput, finish_orphan
 
 log = logging.getLogger(__name__)
 
@@ -193,10 +195,16 @@ class IngestManager:
         try:
             replay = await state.packager.finish()
         except Exception:  # robust: the session is over either way; keep the ingest serving
+            # The journal stays on disk: the next start of the ingest tries again.
             log.exception("channel %s: the replay could not be written", state.channel_id)
             return
+        await self._publish(state.session_id, replay)
+
+    async def _publish(self, session_id: str, replay: ReplayOutput | None) -> None:
+        """Publish the session's replay (if long enough), then delete its local files."""
         if replay is not None:
-            await sync_to_async(sessions.replay_publish)(session_id=state.session_id, replay=replay)
+            await sync_to_async(sessions.replay_publish)(session_id=session_id, replay=replay)
+        await asyncio.to_thread(shutil.rmtree, self.work_root / session_id, True)
 
     # --- commands from the web processes ---
 
@@ -278,19 +286,26 @@ class IngestManager:
     # --- start and stop ---
 
     async def recover_orphans(self) -> None:
-        """End the sessions a previous ingest left behind and finish their replays."""
-        from live.packaging.replay import finish_orphan
+        """End the sessions a previous ingest left behind and write the replays it owed.
 
+        Those are the sessions whose holder is gone, and the ended ones whose replay was not
+        written (storage failing at the time) while their journal is still on this disk.
+        """
         for session in await sync_to_async(sessions.orphans)(held=self.held):
             log.info("session %s: its ingest is gone; ending it", session.pk)
             await sync_to_async(sessions.session_end)(
                 session_id=session.pk, reason=Reason.INGEST_RESTARTED
             )
-            replay = await asyncio.to_thread(
-                finish_orphan, session.output_prefix, self.work_root / session.pk
-            )
-            if replay is not None:
-                await sync_to_async(sessions.replay_publish)(session_id=session.pk, replay=replay)
+        local = [path.name for path in self.work_root.iterdir() if path.is_dir()]
+        for session in await sync_to_async(sessions.replays_owed)(session_ids=local):
+            try:
+                replay = await asyncio.to_thread(
+                    finish_orphan, session.output_prefix, self.work_root / session.pk
+                )
+            except Exception:  # robust: serve the live channels; the journal stays for later
+                log.exception("session %s: its replay could not be written", session.pk)
+                continue
+            await self._publish(session.pk, replay)
 
     async def shutdown(self) -> None:
         """End every session on this process (replays written) before the ingest exits."""

@@ -130,3 +130,13 @@ def test_replay_publish_makes_a_ready_replay_with_the_channel_visibility(channel
     assert video.renditions.count() == 2
     assert LiveSession.objects.get(pk=session.pk).replay == video
     assert sessions.replay_publish(session_id=session.pk, replay=replay) is None
+
+
+def test_replays_owed_are_ended_sessions_without_a_replay(channel) -> None:
+    live = sessions.session_open(channel_id=channel.pk, held=me())
+    assert sessions.replays_owed(session_ids=[live.pk, "unknown"]) == []
+    sessions.session_end(session_id=live.pk, reason=Reason.UNPUBLISHED)
+    assert sessions.replays_owed(session_ids=[live.pk]) == [live]
+    video = Video.objects.create(owner=channel.owner, title="r")
+    LiveSession.objects.filter(pk=live.pk).update(replay=video)
+    assert sessions.replays_owed(session_ids=[live.pk]) == []
