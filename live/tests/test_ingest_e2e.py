@@ -113,6 +113,7 @@ def test_a_published_stream_goes_live_and_its_replay_is_ready_when_it_stops(
     vod = m3u8.load(str(media(replay.renditions.get().playlist_path)))
     assert vod.is_endlist and vod.playlist_type == "vod"
     assert decoded_seconds(media(replay.hls_path)) == pytest.approx(replay.duration, abs=0.5)
+    assert not (tmp_path / "live" / session.pk).exists()  # the packager's local files
     assert key not in ingest.output()
 
 
