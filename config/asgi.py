@@ -2,8 +2,8 @@
 
 Websocket routes come from the module ``WEBSOCKET_URLCONF`` names (the live app's), by
 dotted path as ``ROOT_URLCONF`` does: config sits below the apps and imports none of them.
-Sockets from pages of other origins are refused (``AllowedHostsOriginValidator``, checked
-against ``ALLOWED_HOSTS``), and the session cookie identifies the user (``scope["user"]``).
+Sockets from pages of other origins are refused, and the session cookie identifies the user
+(``scope["user"]``); sockets without an Origin are anonymous (config/websocket_origin.py).
 """
 
 import os
@@ -16,16 +16,16 @@ django_asgi = get_asgi_application()
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 from django.conf import settings  # noqa: E402
 
 from config.upload_guard import guard  # noqa: E402
+from config.websocket_origin import BrowserOriginValidator  # noqa: E402
 
 websocket_routes = import_module(settings.WEBSOCKET_URLCONF).websocket_urlpatterns
 
 application = ProtocolTypeRouter(
     {
         "http": guard(django_asgi),
-        "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_routes))),
+        "websocket": BrowserOriginValidator(AuthMiddlewareStack(URLRouter(websocket_routes))),
     }
 )

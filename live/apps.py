@@ -2,7 +2,7 @@ from django.apps import AppConfig
 
 
 class LiveConfig(AppConfig):
-    """Streamer channels, the RTMP ingest, live packaging, replays and the channel socket."""
+    """Streamer channels, the RTMP ingest, live packaging, replays, the channel socket and chat."""
 
     name = "live"
     verbose_name = "Live"
@@ -12,7 +12,9 @@ class LiveConfig(AppConfig):
         from catalog import access_rules
         from catalog.sections import register_home_section
         from live import sections, services
+        from live.chat import enforce
         from live.media_access import session_media_access
+        from moderation import hooks as moderation_hooks
 
         # A live session's files: public while live, then as visible as its replay.
         access_rules.register("live/", session_media_access)
@@ -20,3 +22,5 @@ class LiveConfig(AppConfig):
         register_home_section(template="live/_home_live_now.html", context=sections.live_now)
         # Deleting an account deletes its channels' images and ends their streams.
         on_user_delete(services.user_channels_delete)
+        # A ban closes the user's chat sockets everywhere (and a banned streamer's stream).
+        moderation_hooks.ban_issued.connect(enforce.on_ban_issued, dispatch_uid="live-chat-ban")

@@ -1,4 +1,5 @@
-"""What a channel's title, description, tags and replay visibility may be: one set of rules.
+"""What a channel's title, description, tags, replay visibility and slow mode may be: one set
+of rules.
 
 The services apply them whatever the caller (API, pages, admin); forms and serializers use
 the same limits so that people see the refusal next to the field before anything is saved.
@@ -11,7 +12,7 @@ from typing import Any
 
 from catalog.models import Video
 from live.errors import InvalidChannel
-from live.models import Channel
+from live.models import SLOW_MODE_CHOICES, Channel
 
 TITLE_MAX = Channel._meta.get_field("title").max_length or 0
 DESCRIPTION_MAX = Channel._meta.get_field("description").max_length or 0
@@ -87,11 +88,25 @@ def clean_replay_visibility(value: Any) -> str:
     return str(value)
 
 
+SLOW_MODE_VALUES = tuple(seconds for seconds, _ in SLOW_MODE_CHOICES)
+
+
+def clean_slow_mode(value: Any) -> int:
+    if isinstance(value, bool) or value not in SLOW_MODE_VALUES:
+        allowed = ", ".join(str(seconds) for seconds in SLOW_MODE_VALUES)
+        raise InvalidChannel(
+            f"Slow mode is one of {allowed} seconds (0 turns it off).",
+            field="chat_slow_mode_seconds",
+        )
+    return int(value)
+
+
 CLEANERS = {
     "title": clean_title,
     "description": clean_description,
     "tags": clean_tags,
     "replay_visibility": clean_replay_visibility,
+    "chat_slow_mode_seconds": clean_slow_mode,
 }
 
 

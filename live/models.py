@@ -5,17 +5,29 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 
 from catalog.ids import new_public_id
 from catalog.models import Video
 
 SLUG_MIN_CHARS = 3
 SLUG_MAX_CHARS = 40
+CHAT_MAX_CHARS = 500  # as IVS Chat
 
 
 def channel_image_path(instance: Channel, filename: str) -> str:
     """Name channel images by channel and a random suffix (immutable URLs, client name unused)."""
     return f"channels/{instance.pk}/images/{new_public_id()}"
+
+
+SLOW_MODE_CHOICES = [
+    (0, "Off"),
+    (3, "3 seconds"),
+    (10, "10 seconds"),
+    (30, "30 seconds"),
+    (60, "1 minute"),
+    (120, "2 minutes"),
+]
 
 
 class Channel(models.Model):
@@ -50,6 +62,10 @@ class Channel(models.Model):
     # Backend-side ids (an IVS channel's ARN) and the latest live thumbnail's storage name.
     backend_ref = models.CharField(max_length=300, blank=True, editable=False)
     thumbnail_path = models.CharField(max_length=300, blank=True, editable=False)
+    # Seconds a chatter waits between two messages (0: off); the owner and moderators do not.
+    chat_slow_mode_seconds = models.PositiveSmallIntegerField(
+        "chat slow mode", choices=SLOW_MODE_CHOICES, default=0
+    )
     created = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
@@ -180,3 +196,65 @@ class ViewerPresence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel_id}: {self.count} on {self.process}"
+
+
+class ChatMessage(models.Model):
+    """One message in a channel's chat, kept for the history and the replay.
+
+    ``text`` is what the author typed, verbatim: pages show it as text, never as markup.
+    ``offset`` places it on the replay's timeline (seconds from the replay's start); messages
+    outside a session have neither a session nor an offset. Deleted messages stay as rows (the
+    moderation record) but are never shown again.
+    """
+
+    id = models.CharField(primary_key=True, max_length=16, default=new_public_id, editable=False)
+    channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="chat_messages")
+    session = models.ForeignKey(
+        LiveSession,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="chat_messages",
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="chat_messages"
+    )
+    text = models.TextField(max_length=CHAT_MAX_CHARS)
+    created = models.DateTimeField(default=timezone.now)
+    offset = models.FloatField(null=True, blank=True)
+    deleted = models.BooleanField(default=False)
+    deleted_at = models.DateTimeField(null=True, blank=True, editable=False)
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-created"]
+        indexes = [
+            models.Index(fields=["channel", "-created"], name="chat_channel_recent"),
+            models.Index(fields=["session", "offset"], name="chat_session_offset"),
+            models.Index(fields=["author", "-created"], name="chat_author_recent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.author} on {self.channel.slug}: {self.text[:40]}"
+
+
+class ChatTicket(models.Model):
+    """A single-use pass into a channel's chat for a client without a browser's Origin.
+
+    Only a digest is stored: a leaked table lets nobody in. It is deleted when used.
+    """
+
+    digest = models.CharField(primary_key=True, max_length=64)
+    channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    expires = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"ticket for {self.user} on {self.channel.slug}"

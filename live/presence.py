@@ -29,13 +29,14 @@ import secrets
 import socket
 import time
 from datetime import timedelta
-from typing import Any, Protocol
+from typing import Protocol
 
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
 from live.bus import db
+from live.chat import frames
 from live.models import LiveSession, ViewerPresence
 
 log = logging.getLogger(__name__)
@@ -114,7 +115,7 @@ def _raise_peaks(totals: dict[str, int]) -> None:
 class Listener(Protocol):
     """A socket that shows a channel's viewer count (live.consumers.ChannelConsumer)."""
 
-    async def viewer_count(self, event: dict[str, Any]) -> None: ...
+    def push(self, text: str) -> bool: ...
 
 
 class Tracker:
@@ -202,12 +203,12 @@ class Tracker:
             if told is None or total > told:
                 risen[channel] = total
             self.told[channel] = total
-            event = {"type": "viewer_count", "count": total}
-            sends += [listener.viewer_count(event) for listener in self.sockets[channel]]
+            text = frames.encode(frames.viewer_count_frame(total))
+            sends += [(listener, text) for listener in self.sockets[channel]]
         if risen:
             await db.presence.run(lambda: _raise_peaks(risen))
-        # A socket that closed meanwhile fails its send; the others go on.
-        await asyncio.gather(*sends, return_exceptions=True)
+        for listener, text in sends:
+            listener.push(text)  # a full queue: the hub closes that socket on its next frame
 
 
 tracker = Tracker()

@@ -18,6 +18,7 @@ from catalog.models import Video
 from live import details, images, keys
 from live.backends import get_backend
 from live.backends.base import LiveBackend
+from live.chat import events as chat_events
 from live.errors import ChannelIsLive, ChannelLimitReached, InvalidChannel, NotLive
 from live.models import SLUG_MAX_CHARS, SLUG_MIN_CHARS, Channel, ChannelModerator, LiveSession
 from live.selectors import open_session
@@ -33,7 +34,15 @@ _RESERVED = """
     moderation www ws healthz readyz new edit
 """
 RESERVED_SLUGS = frozenset(_RESERVED.split())
-EDITABLE_FIELDS = ("title", "description", "tags", "replay_visibility", "avatar", "offline_image")
+EDITABLE_FIELDS = (
+    "title",
+    "description",
+    "tags",
+    "replay_visibility",
+    "chat_slow_mode_seconds",
+    "avatar",
+    "offline_image",
+)
 IMAGE_FIELDS = ("avatar", "offline_image")
 MODERATORS_MAX = 50  # per channel: the owner's trusted few, and a bounded list in the API
 
@@ -138,10 +147,13 @@ def channel_update(*, channel: Channel, **fields: Any) -> Channel:
                     for name in IMAGE_FIELDS
                     if name in values and (old := getattr(locked, name).name)
                 ]
+                slow_mode_was = locked.chat_slow_mode_seconds
                 for name, value in values.items():
                     setattr(locked, name, value)
                 locked.save(update_fields=list(values))
                 transaction.on_commit(lambda: _delete_files(replaced), robust=True)
+                if locked.chat_slow_mode_seconds != slow_mode_was:
+                    chat_events.announce_slow_mode(channel.pk, locked.chat_slow_mode_seconds)
     except BaseException:
         _delete_files(stored)
         raise

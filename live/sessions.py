@@ -24,6 +24,7 @@ from catalog.transcoding import holder as holders
 from live import events, keys
 from live.models import Channel, LiveSession
 from live.packaging.replay import ReplayOutput
+from moderation.selectors import site_banned
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +48,15 @@ def channel_for_key(key: str) -> Channel | None:
     if channel is None or not keys.matches(key, channel.stream_key_encrypted):
         return None
     return channel
+
+
+def publish_refusal(channel: Channel) -> str | None:
+    """Return why the channel's owner may not go live (a deactivated account, a site ban)."""
+    if not channel.owner.is_active:
+        return "This account may not go live."
+    if site_banned(user_id=channel.owner_id):
+        return "This account is banned from the site and may not go live."
+    return None
 
 
 def _hold(session: LiveSession, held: holders.Holder | None, now: Any) -> None:

@@ -12,6 +12,9 @@ from collections.abc import Iterator
 from django.conf import settings
 
 
+WS_MAX_SIZE = 65536
+
+
 @contextlib.contextmanager
 def uvicorn(env: dict[str, str]) -> Iterator[int]:
     """Serve the project with uvicorn (``env`` on top of ours); yield the port it listens on.
@@ -26,6 +29,7 @@ def uvicorn(env: dict[str, str]) -> Iterator[int]:
     full_env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test", **env}
     cmd = [sys.executable, "-m", "uvicorn", "config.asgi:application"]
     cmd += ["--fd", str(listener.fileno()), "--lifespan", "off", "--log-level", "warning"]
+    cmd += ["--ws-max-size", str(WS_MAX_SIZE)]  # as the Procfile's web line
     proc = subprocess.Popen(cmd, env=full_env, cwd=settings.BASE_DIR, pass_fds=[listener.fileno()])
     port = int(listener.getsockname()[1])
     listener.close()

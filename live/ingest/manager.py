@@ -102,8 +102,10 @@ class IngestManager:
         if channel is None:
             log.info("refused a publisher from %s: unknown stream key", request.peer)
             raise Refused("Invalid stream key. Copy it again from your channel page.")
-        if not channel.owner.is_active:
-            raise Refused("This account may not go live.", code="NetStream.Publish.Denied")
+        refusal = await sync_to_async(sessions.publish_refusal)(channel)
+        if refusal:
+            log.info("refused a publisher on channel %s: %s", channel.pk, refusal)
+            raise Refused(refusal, code="NetStream.Publish.Denied")
         async with self.locks[channel.pk]:
             state = self.states.get(channel.pk)
             if state is not None and state.connection is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from datetime import timedelta
 from typing import Any
@@ -45,8 +46,11 @@ class Viewer:
     def __init__(self) -> None:
         self.counts: list[int] = []
 
-    async def viewer_count(self, event: dict[str, Any]) -> None:
-        self.counts.append(event["count"])
+    def push(self, text: str) -> bool:
+        frame = json.loads(text)
+        assert frame["type"] == "viewer_count"
+        self.counts.append(frame["count"])
+        return True
 
 
 async def until(condition: Any, what: str) -> None:
