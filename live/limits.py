@@ -13,10 +13,12 @@ from config.ratelimit import Limit, Reservation, describe_rate, reserve, try_aga
 KEY_ROTATIONS = Limit("key-rotations", "RATE_KEY_ROTATIONS")
 CHANNEL_CREATES = Limit("channel-creates", "RATE_CHANNEL_CREATES")
 CHANNEL_IMAGES = Limit("channel-images", "RATE_CHANNEL_IMAGES")
+CHAT_TICKETS = Limit("chat-tickets", "RATE_CHAT_TICKETS")
 WHAT = {
     KEY_ROTATIONS: "stream key rotations",
     CHANNEL_CREATES: "new channels",
     CHANNEL_IMAGES: "channel image uploads",
+    CHAT_TICKETS: "chat tickets",
 }
 
 

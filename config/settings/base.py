@@ -291,6 +291,8 @@ RATE_UPLOADS_REFUSED = rate("RATE_UPLOADS_REFUSED", "300/h")  # refused ones, co
 RATE_KEY_ROTATIONS = rate("RATE_KEY_ROTATIONS", "10/h")
 RATE_CHANNEL_CREATES = rate("RATE_CHANNEL_CREATES", "10/h")
 RATE_CHANNEL_IMAGES = rate("RATE_CHANNEL_IMAGES", "60/h")
+# Chat tickets (an app's way into a chat socket), per user: a reconnecting app needs a few.
+RATE_CHAT_TICKETS = rate("RATE_CHAT_TICKETS", "60/h")
 # Per-user quotas (0: none); superusers have none.
 QUOTA_STORAGE_BYTES = non_negative_int("QUOTA_STORAGE_BYTES", 20 * 1024**3)
 QUOTA_QUEUED_MINUTES = non_negative_int("QUOTA_QUEUED_MINUTES", 300)

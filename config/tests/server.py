@@ -11,7 +11,6 @@ from collections.abc import Iterator
 
 from django.conf import settings
 
-
 WS_MAX_SIZE = 65536
 
 

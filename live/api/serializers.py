@@ -59,6 +59,7 @@ class ChannelSerializer(serializers.ModelSerializer[Channel]):
             "offline_image_url",
             "created",
             "replay_visibility",
+            "chat_slow_mode_seconds",
         ]
         read_only_fields = fields
 
@@ -187,8 +188,19 @@ class ChannelCreateFormSerializer(ChannelCreateSerializer):
         return _form_tags(value)
 
 
+@extend_schema_field({"type": "integer", "enum": list(details.SLOW_MODE_VALUES)})
+class SlowModeField(serializers.IntegerField):
+    """Seconds of slow mode: an integer of a few allowed values."""
+
+
 class ChannelUpdateSerializer(ChannelDetailsMixin, PartialUpdateSerializer):
     """What an owner may change; any subset of it."""
+
+    def validate_chat_slow_mode_seconds(self, value: int) -> int:
+        try:
+            return details.clean_slow_mode(value)
+        except InvalidChannel as error:
+            raise _refusal(error) from None
 
     title = serializers.CharField(max_length=details.TITLE_MAX, required=False)
     description = serializers.CharField(
@@ -200,6 +212,14 @@ class ChannelUpdateSerializer(ChannelDetailsMixin, PartialUpdateSerializer):
         required=False,
         error_messages={"invalid_choice": VISIBILITY_ERROR},
         help_text="The visibility new replays get.",
+    )
+    chat_slow_mode_seconds = SlowModeField(
+        required=False,
+        help_text=(
+            "Seconds a chatter waits between messages: one of "
+            + ", ".join(str(seconds) for seconds in details.SLOW_MODE_VALUES)
+            + " (0: off; the owner and moderators are not slowed)."
+        ),
     )
     avatar = serializers.FileField(
         required=False, allow_null=True, allow_empty_file=False, help_text=IMAGE_HELP

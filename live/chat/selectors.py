@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from live.chat import frames
 from live.chat.roles import badges_by_author
@@ -45,10 +45,17 @@ def history(*, channel: Channel) -> list[dict[str, Any]]:
     return as_frames(channel, latest)
 
 
-def replay_messages(*, session_id: str, start: float, limit: int) -> list[ChatMessage]:
-    """Return a session's shown messages from ``start`` seconds on its replay, in order."""
+def replay_messages(
+    *, session_id: str, start: float, after: str | None, limit: int
+) -> list[ChatMessage]:
+    """Return a session's shown messages from ``start`` seconds on its replay, in order.
+
+    ``after``: the id of the last message already read at exactly ``start`` (a cursor: many
+    messages may share one offset).
+    """
+    where = Q(offset__gt=start) | Q(offset=start, pk__gt=after) if after else Q(offset__gte=start)
     return list(
-        ChatMessage.objects.filter(session_id=session_id, deleted=False, offset__gte=start)
+        ChatMessage.objects.filter(where, session_id=session_id, deleted=False)
         .select_related("author", "channel")
-        .order_by("offset", "created", "pk")[:limit]
+        .order_by("offset", "pk")[:limit]
     )

@@ -10,10 +10,10 @@ import pytest
 from asgiref.sync import sync_to_async
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
+from config.tests.server import WS_MAX_SIZE
 from live import consumers
 from live.models import Channel
 from live.tests.conftest import go_live, go_offline
-from config.tests.server import WS_MAX_SIZE
 from live.tests.sockets import open_socket, server_env, servers
 
 pytestmark = [pytest.mark.anyio, pytest.mark.slow]
