@@ -106,9 +106,12 @@ def test_player_plays_switches_quality_and_shows_subtitles(
     page.keyboard.press("Escape")
 
     # Keyboard: media-chrome's shortcuts work once the player has focus.
+    # Whether the video started muted depends on the browser's autoplay rules and on what
+    # was clicked first; "m" flips it either way.
     page.locator("media-play-button").focus()
+    muted = page.evaluate("document.querySelector('hls-video').muted")
     page.keyboard.press("m")
-    page.wait_for_function("() => !document.querySelector('hls-video').muted")
+    page.wait_for_function("(was) => document.querySelector('hls-video').muted !== was", arg=muted)
     page.keyboard.press("k")
     page.wait_for_function("() => !document.querySelector('hls-video').paused")
     page.keyboard.press("k")
