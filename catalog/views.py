@@ -15,7 +15,7 @@ from catalog import limits, selectors, services
 from catalog.errors import CatalogError
 from catalog.forms import SubtitleForm, UploadForm, VideoDetailsForm
 from catalog.models import Video
-from catalog.sections import home_sections
+from catalog.sections import home_sections, video_sections
 from config.csp import allow_player_styles
 from config.ratelimit import refuse_form, too_many
 
@@ -54,6 +54,7 @@ def video_detail(request: HttpRequest, pk: str) -> HttpResponse:
         "is_owner": is_owner,
         "subtitles": list(video.subtitles.all()),
         "renditions": list(video.renditions.all()),
+        "sections": video_sections(request, video) if video.status == Video.Status.READY else [],
     }
     return render(request, "catalog/video_detail.html", context)
 

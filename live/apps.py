@@ -10,7 +10,7 @@ class LiveConfig(AppConfig):
     def ready(self) -> None:
         from accounts.services import on_user_delete
         from catalog import access_rules
-        from catalog.sections import register_home_section
+        from catalog.sections import register_home_section, register_video_section
         from live import sections, services
         from live.chat import enforce
         from live.media_access import session_media_access
@@ -20,6 +20,8 @@ class LiveConfig(AppConfig):
         access_rules.register("live/", session_media_access)
         # The catalog's home page shows the channels live now above its videos.
         register_home_section(template="live/_home_live_now.html", context=sections.live_now)
+        # A replay's page plays its chat back beside the video.
+        register_video_section(template="live/_replay_chat.html", context=sections.replay_chat)
         # Deleting an account deletes its channels' images and ends their streams.
         on_user_delete(services.user_channels_delete)
         # A ban closes the user's chat sockets everywhere (and a banned streamer's stream).

@@ -1,4 +1,5 @@
-"""What the live app adds to other apps' pages: the channels live now, above the catalog."""
+"""What the live app adds to other apps' pages: the channels live now, above the catalog, and
+a replay's chat beside its video."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ from typing import Any
 from django.http import HttpRequest
 from django.urls import reverse
 
+from catalog.models import Video
 from live import selectors
+from live.models import ChatMessage, LiveSession
 
 HOME_LIVE_CHANNELS = 4  # one row on a desktop screen
 
@@ -22,3 +25,16 @@ def live_now(request: HttpRequest) -> dict[str, Any] | None:
         "more": len(channels) > HOME_LIVE_CHANNELS,
         "list_url": reverse("live:channels"),
     }
+
+
+def replay_chat(request: HttpRequest, video: Video) -> dict[str, Any] | None:
+    """Return the context of a replay's chat panel, or None (not a replay, or a silent one)."""
+    if video.kind != Video.Kind.REPLAY:
+        return None
+    session = LiveSession.objects.filter(replay_id=video.pk).only("pk").first()
+    if session is None:
+        return None
+    count = ChatMessage.objects.filter(session_id=session.pk, deleted=False).count()
+    if not count:
+        return None
+    return {"count": count, "chat_url": reverse("api-replay-chat", args=[video.pk])}

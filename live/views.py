@@ -9,6 +9,7 @@ from django.shortcuts import render
 from catalog.models import Video
 from config.csp import allow_player_styles
 from live import presence, routing, selectors
+from live.models import CHAT_MAX_CHARS
 
 PAGE_SIZE = 20
 REPLAYS_SHOWN = 8
@@ -41,5 +42,6 @@ def channel_detail(request: HttpRequest, slug: str) -> HttpResponse:
             )[:REPLAYS_SHOWN]
         ),
         "socket_path": routing.socket_path(channel.slug),
+        "chat_max_chars": CHAT_MAX_CHARS,
     }
     return render(request, "live/channel_detail.html", context)

@@ -118,7 +118,7 @@ MEDIA_URL = "/media/"
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static", BASE_DIR / "build" / "static"]
-_static_backend = "servestatic.storage.CompressedManifestStaticFilesStorage"
+_static_backend = "config.static_storage.StaticStorage"
 if STORAGE_BACKEND == "s3":
     AWS_STORAGE_BUCKET_NAME = env.str("AWS_STORAGE_BUCKET_NAME", default="")
     if not AWS_STORAGE_BUCKET_NAME:

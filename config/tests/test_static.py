@@ -74,3 +74,19 @@ async def test_compressed_copies_are_served_to_browsers_that_accept_them(collect
     assert response.headers["content-encoding"] == "gzip"
     assert int(response.headers["content-length"]) < len(CSS) / 10
     assert response.text == CSS  # httpx decompressed it
+
+
+def test_module_imports_point_at_hashed_names(settings, tmp_path: Path) -> None:
+    source = tmp_path / "source" / "js"
+    source.mkdir(parents=True)
+    (source / "render.js").write_text("export const hello = () => 'hello';\n")
+    (source / "page.js").write_text('import { hello } from "./render.js";\nhello();\n')
+    settings.STATICFILES_DIRS = [tmp_path / "source"]
+    settings.STATICFILES_FINDERS = ["django.contrib.staticfiles.finders.FileSystemFinder"]
+    settings.STATIC_ROOT = tmp_path / "static"
+    settings.STORAGES = {**settings.STORAGES, "staticfiles": {"BACKEND": _static_backend}}
+    call_command("collectstatic", interactive=False, verbosity=0)
+    (render,) = (tmp_path / "static" / "js").glob("render.*.js")
+    (page,) = (tmp_path / "static" / "js").glob("page.*.js")
+    # A page released later never pairs with a cached older module, nor the other way round.
+    assert f'from "./{render.name}"' in page.read_text()

@@ -2,9 +2,10 @@
 //
 // The channel's socket (/ws/chat/{slug}/) says whether the channel is live when it opens,
 // then when it goes live or ends, and how many watch. The page switches between the player
-// and the offline view on those frames, without a reload. The chat (a later release) shares
-// the socket through two DOM events on #live-page, so it needs no import of this module:
-//   "live-socket-frame" (detail: every frame the server sends) and
+// and the offline view on those frames, without a reload. The chat (chat.js) shares the
+// socket through DOM events on #live-page, so it needs no import of this module:
+//   "live-socket-frame" (detail: every frame the server sends),
+//   "live-socket-state" (detail: {open, code, retryMs}: opened, or closed and when it retries),
 //   "live-socket-send"  (detail: a frame to send; dispatched by the chat).
 
 // hls.js in live mode. Our packager writes 1 s segments (EXT-X-TARGETDURATION 1).
@@ -140,6 +141,7 @@ function connect() {
     socket = new WebSocket(`${scheme}//${location.host}${page.dataset.socketPath}`);
     socket.addEventListener("open", () => {
       retryMs = RETRY_FIRST_MS;
+      page.dispatchEvent(new CustomEvent("live-socket-state", { detail: { open: true } }));
     });
     socket.addEventListener("message", (event) => {
       try {
@@ -154,6 +156,8 @@ function connect() {
       }
       // The server restarted or the network dropped: come back, more slowly each time.
       // On reconnect the server says the channel's state again, so nothing is missed.
+      const detail = { open: false, code: event.code, retryMs };
+      page.dispatchEvent(new CustomEvent("live-socket-state", { detail }));
       setTimeout(open, retryMs);
       retryMs = Math.min(retryMs * 2, RETRY_MAX_MS);
     });
