@@ -59,11 +59,29 @@ class Socket:
 
 
 @contextlib.asynccontextmanager
-async def open_socket(port: int, slug: str, origin: str | None = None) -> Any:
-    """Open ``/ws/chat/{slug}/`` on the server at ``port`` from its own origin."""
+async def open_socket(
+    port: int, slug: str, origin: str | None = None, cookie: str | None = None
+) -> Any:
+    """Open ``/ws/chat/{slug}/`` on the server at ``port`` from its own origin (with the
+    session ``cookie`` of a signed-in user, if given)."""
     url = f"ws://127.0.0.1:{port}/ws/chat/{slug}/"
-    async with connect(url, origin=origin or f"http://127.0.0.1:{port}") as connection:  # type: ignore[arg-type]
+    headers = {"Cookie": cookie} if cookie else None
+    async with connect(
+        url,
+        origin=origin or f"http://127.0.0.1:{port}",  # type: ignore[arg-type]
+        additional_headers=headers,
+    ) as connection:
         yield Socket(connection)
+
+
+def session_cookie(user: Any) -> str:
+    """Return the ``Cookie`` header of a browser signed in as ``user``."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+    return f"{cookie.key}={cookie.value}"
 
 
 def media_path(name: str) -> Path:
