@@ -330,3 +330,7 @@ class ChannelModeratorAdmin(OwnedAdmin[ChannelModerator]):
 
     def delete_model(self, request: HttpRequest, obj: ChannelModerator) -> None:
         services.moderator_remove(channel=obj.channel, user=obj.user)
+
+
+# Chat messages have their own module; importing it registers them.
+from live import admin_chat  # noqa: E402, F401

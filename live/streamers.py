@@ -19,11 +19,13 @@ from accounts.models import User
 GROUP_NAME = "streamers"
 # What streamers may do in the admin, per model. Sessions are written by the ingest, so they
 # are read-only there (ended ones may be deleted); moderators are appointed or removed, not
-# edited; videos are uploaded on /upload/, so there is no "add" for them.
+# edited; videos are uploaded on /upload/, so there is no "add" for them; chat messages are
+# read, and deleted from the chat by an action (their rows stay).
 PERMISSIONS: dict[tuple[str, str], tuple[str, ...]] = {
     ("live", "channel"): ("add", "view", "change", "delete"),
     ("live", "livesession"): ("view", "delete"),
     ("live", "channelmoderator"): ("add", "view", "delete"),
+    ("live", "chatmessage"): ("view",),
     ("catalog", "video"): ("view", "change", "delete"),
 }
 

@@ -88,6 +88,12 @@ def channel(user: User) -> Channel:
 
 
 @pytest.fixture
+def carol(db: None) -> User:
+    """A third user: a viewer, a chatter, someone to appoint or to ban."""
+    return User.objects.create_user("carol", "carol@example.com", "carol-passphrase-1")
+
+
+@pytest.fixture
 def other_channel(other_user: User) -> Channel:
     return create_channel(other_user, slug="bob-live", title="Bob live")
 

@@ -47,11 +47,6 @@ class Streamer:
 
 
 @pytest.fixture
-def carol(db: None) -> User:
-    return User.objects.create_user("carol", "carol@example.com", "carol-passphrase-1")
-
-
-@pytest.fixture
 def a(user: User, carol: User) -> Streamer:
     return Streamer(user, "alice-live", carol)
 

@@ -21,11 +21,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def carol(db: None) -> User:
-    return User.objects.create_user("carol", "carol@example.com", "carols-passphrase")
-
-
-@pytest.fixture
 def dave_api(channel: Channel) -> APIClient:
     """Dave, a moderator of Alice's channel."""
     dave = User.objects.create_user("dave", "dave@example.com", "daves-passphrase")

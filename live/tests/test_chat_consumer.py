@@ -30,11 +30,6 @@ def fresh_limits() -> Iterator[None]:
 
 
 @pytest.fixture
-def carol(db: None) -> User:
-    return User.objects.create_user("carol", "carol@example.com", "carols-passphrase")
-
-
-@pytest.fixture
 def mod(db: None, channel: Channel) -> User:
     """Dave, whom Alice appointed moderator of her channel."""
     dave = User.objects.create_user("dave", "dave@example.com", "daves-passphrase")
