@@ -22,6 +22,7 @@ from catalog import services as catalog_services
 from catalog.models import Video
 from catalog.transcoding import holder as holders
 from live import events, keys
+from live.chat import services as chat_services
 from live.models import Channel, LiveSession
 from live.packaging.replay import ReplayOutput
 from moderation.selectors import site_banned
@@ -178,6 +179,8 @@ def replay_publish(*, session_id: str, replay: ReplayOutput) -> Video | None:
             duration=replay.duration,
         )
         LiveSession.objects.filter(pk=session_id).update(replay=video)
+    if replay.timeline:
+        chat_services.offsets_align(session_id=session_id, timeline=replay.timeline)
     return video
 
 

@@ -10,6 +10,7 @@ the bus once it commits (live/chat/events.py), and bans through ``moderation.hoo
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -21,6 +22,8 @@ from live.chat import events, frames, hooks, tickets
 from live.chat.errors import ChatNotFound, ChatRefused
 from live.chat.roles import Role, refusal_to_act, role_of
 from live.models import Channel, ChatMessage, LiveSession
+from live.packaging import timeline as timelines
+from live.packaging.timeline import Stretch
 from moderation import selectors as bans
 from moderation import services as ban_services
 from moderation.models import Ban
@@ -222,3 +225,23 @@ def act(*, channel_id: str, user_id: int | None, command: frames.Command) -> Non
         user_ban(channel=channel, actor=actor, username=command.user, site=command.site)
     else:
         raise TypeError(f"not a moderation command: {command!r}")
+
+
+def offsets_align(*, session_id: str, timeline: Sequence[Stretch]) -> int:
+    """Place the session's messages exactly on its replay, once the replay is written.
+
+    While live, a message's offset is the time since the session started; the replay starts
+    with its first segment and leaves out the gaps of a dropped connection, so each offset is
+    recomputed from the replay's timeline. Returns how many messages moved.
+    """
+    messages = list(
+        ChatMessage.objects.filter(session_id=session_id).only("pk", "created", "offset")
+    )
+    moved = []
+    for message in messages:
+        offset = round(timelines.replay_seconds(message.created, timeline), 3)
+        if message.offset != offset:
+            message.offset = offset
+            moved.append(message)
+    ChatMessage.objects.bulk_update(moved, ["offset"], batch_size=500)
+    return len(moved)

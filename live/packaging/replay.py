@@ -21,6 +21,7 @@ from catalog.transcoding.thumbnails import POSTER_AT
 from live.packaging import thumbnail
 from live.packaging.journal import Journal, Recorded, RenditionInfo, SegmentRecord
 from live.packaging.playlists import Entry, media_playlist, target_duration, widest
+from live.packaging.timeline import Stretch, timeline
 from live.packaging.uploader import Progress, Run, Uploader
 
 log = logging.getLogger(__name__)
@@ -41,6 +42,8 @@ class ReplayOutput:
     renditions: list[RenditionOutput]
     duration: float
     poster: str | None
+    # Wall clock to replay time (chat messages are placed on the replay with it).
+    timeline: tuple[Stretch, ...] = ()
 
 
 def _renditions(recorded: Recorded) -> list[RenditionInfo]:
@@ -131,8 +134,15 @@ def write_replay(*, output_prefix: str, work_dir: Path) -> ReplayOutput | None:
     local = work_dir / REPLAY_MASTER
     write_master(local, variants)
     master = overwrite(f"{prefix}/{REPLAY_MASTER}", local)
-    poster = _poster(prefix, recorded, _renditions(recorded)[0])
-    return ReplayOutput(master=master, renditions=outputs, duration=duration, poster=poster)
+    top = _renditions(recorded)[0]
+    poster = _poster(prefix, recorded, top)
+    return ReplayOutput(
+        master=master,
+        renditions=outputs,
+        duration=duration,
+        poster=poster,
+        timeline=timeline(recorded.rendition_segments(top.name)),
+    )
 
 
 def _resume(recorded: Recorded, run: str, rendition: str) -> Progress:

@@ -21,6 +21,7 @@ from catalog.tests.processes import StartWorker, command_line, descendants, wait
 from live import services
 from live.models import Channel, LiveSession
 from live.tests.ingest_helpers import decoded_seconds, ingest_server, publish
+from moderation.models import Ban
 
 pytestmark = [pytest.mark.media, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 # The first two flows run on both databases: between them they make every session write
@@ -141,11 +142,10 @@ def test_refusals_one_publisher_per_channel_and_key_rotation(
         assert stale.wait(timeout=10) != 0
 
         banned_owner = make_channel("elsewhere", owner=other_user)
-        other_user.is_active = False
-        other_user.save(update_fields=["is_active"])
+        Ban.objects.create(user=other_user, scope=Ban.Scope.SITE)
         banned = publish(ingest.url(services.stream_key(banned_owner)), seconds=3)
         assert banned.wait(timeout=10) != 0
-        assert b"may not go live" in stderr(banned)
+        assert b"banned from the site and may not go live" in stderr(banned)
         assert not LiveSession.objects.filter(channel=banned_owner).exists()
     assert key not in ingest.output()
 

@@ -11,8 +11,10 @@ from catalog.models import Video
 from catalog.transcoding import holder as holders
 from catalog.transcoding.backends.base import RenditionOutput
 from live import services, sessions
-from live.models import Channel, LiveSession
+from live.models import Channel, ChatMessage, LiveSession
 from live.packaging.replay import ReplayOutput
+from live.packaging.timeline import Stretch
+from moderation.models import Ban
 
 Reason = LiveSession.EndReason
 
@@ -140,3 +142,56 @@ def test_replays_owed_are_ended_sessions_without_a_replay(channel) -> None:
     video = Video.objects.create(owner=channel.owner, title="r")
     LiveSession.objects.filter(pk=live.pk).update(replay=video)
     assert sessions.replays_owed(session_ids=[live.pk]) == []
+
+
+def test_replay_publish_places_the_chat_on_the_replays_timeline(channel, other_user) -> None:
+    session = sessions.session_open(channel_id=channel.pk, held=me())
+    t0 = session.started + timedelta(seconds=2)  # the first segment, 2 s after the publish
+    # Recorded: 10 s, a dropped connection for 20 s, then 5 s more.
+    stretches = (Stretch(t0, 0.0, 10.0), Stretch(t0 + timedelta(seconds=30), 10.0, 5.0))
+    said = {
+        "before the first frame": session.started + timedelta(seconds=1),
+        "at 4 s": t0 + timedelta(seconds=4),
+        "while reconnecting": t0 + timedelta(seconds=15),
+        "after the reconnect": t0 + timedelta(seconds=32.5),
+        "after the end": t0 + timedelta(seconds=60),
+    }
+    for text, moment in said.items():
+        ChatMessage.objects.create(
+            channel=channel, session=session, author=other_user, text=text, created=moment,
+            offset=(moment - session.started).total_seconds(),
+        )  # fmt: skip
+    sessions.session_end(session_id=session.pk, reason=Reason.UNPUBLISHED)
+    prefix = session.output_prefix
+    replay = ReplayOutput(
+        master=f"{prefix}/replay.m3u8",
+        renditions=[RenditionOutput(f"{prefix}/replay_0.m3u8", 1, "avc1.64001e", 10, 640, 360)],
+        duration=15.0,
+        poster=None,
+        timeline=stretches,
+    )
+    sessions.replay_publish(session_id=session.pk, replay=replay)
+    offsets = dict(ChatMessage.objects.values_list("text", "offset"))
+    assert offsets == {
+        "before the first frame": 0.0,
+        "at 4 s": 4.0,
+        "while reconnecting": 10.0,  # shown where the replay resumes
+        "after the reconnect": 12.5,
+        "after the end": 15.0,
+    }
+
+
+def test_deactivated_or_site_banned_owners_may_not_go_live(channel, user) -> None:
+    assert sessions.publish_refusal(channel) is None
+    Ban.objects.create(user=user, scope=Ban.Scope.CHANNEL, channel=channel)  # not a site ban
+    assert sessions.publish_refusal(channel) is None
+    ban = Ban.objects.create(user=user, scope=Ban.Scope.SITE)
+    assert sessions.publish_refusal(channel) == (
+        "This account is banned from the site and may not go live."
+    )
+    Ban.objects.filter(pk=ban.pk).update(until=timezone.now() - timedelta(seconds=1))
+    assert sessions.publish_refusal(channel) is None
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    channel.refresh_from_db()
+    assert sessions.publish_refusal(channel) == "This account may not go live."
