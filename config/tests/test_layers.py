@@ -1,7 +1,9 @@
 """Imports point one way: shared helpers, then settings and middleware, then apps upwards.
 
 Settings and the URL map name apps by dotted strings, which Django resolves; Python imports
-may only reach down. Each later app (live, moderation) sits above the catalog.
+may only reach down. Moderation (bans, and the classifiers to come) sits above the catalog and
+below live: its rules serve the catalog's uploads and live's chat and ingest, and live is
+what wires a ban or a verdict to sockets and streams (live/chat/enforce.py).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 # Lowest first: a package may import those before it, never those after it.
-LAYERS = ("common", "config", "accounts", "catalog", "live", "moderation")
+LAYERS = ("common", "config", "accounts", "catalog", "moderation", "live")
 # Views are reached through URL maps only: other code that needs their rules imports the
 # module the rules live in (catalog.files for the media view's headers).
 VIEWS = ("catalog.views", "catalog.media", "catalog.api.views")
