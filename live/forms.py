@@ -16,7 +16,7 @@ from catalog.models import Video
 from common.units import human_bytes
 from live import details, images, selectors, services
 from live.errors import InvalidChannel
-from live.models import SLUG_MAX_CHARS, SLUG_MIN_CHARS, Channel
+from live.models import SLOW_MODE_CHOICES, SLUG_MAX_CHARS, SLUG_MIN_CHARS, Channel
 
 TAGS_TEXT_MAX = details.TAGS_MAX * (details.TAG_MAX_CHARS + 2)
 IMAGE_ACCEPT = "image/jpeg,image/png,image/webp"
@@ -108,7 +108,7 @@ class ChannelCreateForm(forms.Form):
 
 
 class ChannelDetailsForm(forms.Form):
-    """What the owner may change: details, images and the visibility of new replays."""
+    """What the owner may change: details, images, the visibility of new replays, slow mode."""
 
     title = forms.CharField(max_length=details.TITLE_MAX)
     description = forms.CharField(
@@ -125,6 +125,17 @@ class ChannelDetailsForm(forms.Form):
             "Who can watch the recording of each stream once it ends: public replays are "
             "listed, unlisted ones play for anyone with the link, private ones only for you. "
             "You can change each replay afterwards."
+        ),
+    )
+    chat_slow_mode_seconds = forms.TypedChoiceField(
+        label="Chat slow mode",
+        choices=SLOW_MODE_CHOICES,
+        coerce=int,
+        required=False,
+        empty_value=0,
+        help_text=(
+            "How long each chatter waits between two messages. You and your moderators are "
+            "never slowed. Open chats learn the change at once."
         ),
     )
     avatar = ImageField("avatar", label="Avatar")
@@ -151,7 +162,14 @@ class ChannelDetailsForm(forms.Form):
         """Return the service's arguments: changed fields, new images, removed ones (None)."""
         data = self.cleaned_data
         changes = {
-            name: data[name] for name in ("title", "description", "tags", "replay_visibility")
+            name: data[name]
+            for name in (
+                "title",
+                "description",
+                "tags",
+                "replay_visibility",
+                "chat_slow_mode_seconds",
+            )
         }
         for name in services.IMAGE_FIELDS:
             if isinstance(data[name], images.CheckedImage):

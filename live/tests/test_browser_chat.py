@@ -227,3 +227,39 @@ def test_hostile_text_stays_text_in_a_replays_chat(
     page.evaluate("document.querySelector('hls-video').currentTime = 0.5")
     page.wait_for_function(f"() => ({SHOWN})().length === {len(HOSTILE)}", timeout=WAIT_MS)
     assert_inert(page, log_of(page, "#replay-chat [data-chat-log]"))
+
+
+def test_scrolling_up_pauses_the_chat_until_the_reader_comes_back(
+    asgi_browser: Browser, channel: Channel, user: User, other_user: User
+) -> None:
+    start = timezone.now() - timedelta(minutes=10)
+    ChatMessage.objects.bulk_create(
+        ChatMessage(
+            channel=channel,
+            author=other_user,
+            text=f"earlier {n}",
+            created=start + timedelta(seconds=n),
+        )
+        for n in range(60)
+    )
+    reader = asgi_browser.new_page(None, "phone")
+    reader.goto(asgi_browser.url(f"/live/{channel.slug}/"))
+    reader.locator(".chat-message", has_text="earlier 59").wait_for(timeout=WAIT_MS)
+    at_bottom = (
+        "() => { const s = document.querySelector('[data-chat-scroll]');"
+        " return s.scrollHeight - s.scrollTop - s.clientHeight < 2; }"
+    )
+    reader.wait_for_function(at_bottom)
+    reader.evaluate("document.querySelector('[data-chat-scroll]').scrollTop = 0")
+    alice = asgi_browser.new_page(user)
+    alice.goto(asgi_browser.url(f"/live/{channel.slug}/"))
+    alice.wait_for_function("() => !document.querySelector('#chat-input').disabled")
+    alice.locator("#chat-input").fill("something new")
+    alice.locator("#chat-input").press("Enter")
+    jump = reader.locator("[data-chat-jump]")
+    jump.wait_for(timeout=WAIT_MS)  # "New messages" appears; the reader stays where they were
+    assert reader.evaluate("document.querySelector('[data-chat-scroll]').scrollTop") == 0
+    jump.click()
+    reader.wait_for_function(at_bottom)
+    assert jump.is_hidden()
+    reader.problems.check(reader)

@@ -116,6 +116,7 @@ def test_edit_details_and_images(channel: Channel, alice: Client) -> None:
             "description": "About",
             "tags": "art, pixel-art",
             "replay_visibility": "unlisted",
+            "chat_slow_mode_seconds": "30",
             "avatar": image_upload(),
             "offline_image": image_upload("off.jpg", image_bytes("JPEG"), "image/jpeg"),
         },
@@ -125,6 +126,14 @@ def test_edit_details_and_images(channel: Channel, alice: Client) -> None:
     assert (channel.title, channel.tags, channel.replay_visibility) == (
         "Better title", ["art", "pixel-art"], "unlisted",
     )  # fmt: skip
+    assert channel.chat_slow_mode_seconds == 30
+    refused = alice.post(
+        f"/me/channels/{channel.slug}/edit/",
+        {"title": "Better title", "replay_visibility": "public", "chat_slow_mode_seconds": "7"},
+    )
+    assert refused.status_code == 200 and "Select a valid choice" in refused.content.decode()
+    channel.refresh_from_db()
+    assert channel.chat_slow_mode_seconds == 30
     assert channel.avatar.name.endswith(".png") and channel.offline_image.name.endswith(".jpg")
     page = alice.get(f"/me/channels/{channel.slug}/edit/").content.decode()
     assert channel.avatar.url in page
