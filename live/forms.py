@@ -132,7 +132,7 @@ class ChannelDetailsForm(forms.Form):
         choices=SLOW_MODE_CHOICES,
         coerce=int,
         required=False,
-        empty_value=0,
+        empty_value=0,  # type: ignore[arg-type]  # an int, as coerce gives (stubs say str)
         help_text=(
             "How long each chatter waits between two messages. You and your moderators are "
             "never slowed. Open chats learn the change at once."
