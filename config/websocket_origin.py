@@ -20,14 +20,16 @@ class BrowserOriginValidator(OriginValidator):
     """channels' ``AllowedHostsOriginValidator``, except for clients that send no Origin."""
 
     def __init__(self, application: Any) -> None:
-        allowed = list(settings.ALLOWED_HOSTS)
-        if settings.DEBUG and not allowed:
-            allowed = ["localhost", "127.0.0.1", "[::1]"]
-        super().__init__(application, allowed)
+        super().__init__(application, [])
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> Any:
         headers = scope.get("headers", [])
         if scope.get("type") == "websocket" and not any(name == b"origin" for name, _ in headers):
             scope = dict(scope, headers=[(n, v) for n, v in headers if n != b"cookie"])
             return await self.application(scope, receive, send)
+        # Read for each handshake, as Django reads ALLOWED_HOSTS for each request.
+        allowed = list(settings.ALLOWED_HOSTS)
+        if settings.DEBUG and not allowed:
+            allowed = ["localhost", "127.0.0.1", "[::1]"]
+        self.allowed_origins = allowed
         return await super().__call__(scope, receive, send)

@@ -77,12 +77,16 @@ class ChannelConsumer(AsyncWebsocketConsumer):
             return
         self.writer = asyncio.create_task(self._write_out())
         headers = dict(self.scope.get("headers", ()))
-        joining = await database_sync_to_async(services.join)(
-            channel_id=found.channel_id,
-            user=self.scope.get("user"),
-            browser=b"origin" in headers,
-            ticket=_query(self.scope).get("ticket"),
-        )
+        try:
+            joining = await database_sync_to_async(services.join)(
+                channel_id=found.channel_id,
+                user=self.scope.get("user"),
+                browser=b"origin" in headers,
+                ticket=_query(self.scope).get("ticket"),
+            )
+        except Channel.DoesNotExist:  # deleted a moment ago
+            self.finish(CLOSE_NO_CHANNEL)
+            return
         if joining.refusal:
             self.finish(CLOSE_BANNED, frames.encode(frames.error_frame(joining.refusal)))
             return
@@ -112,8 +116,8 @@ class ChannelConsumer(AsyncWebsocketConsumer):
     @staticmethod
     def _state(channel_id: str) -> tuple[selectors.ChannelStatus | None, list[dict[str, Any]]]:
         status = selectors.channel_status_by_id(channel_id=channel_id)
-        channel = Channel.objects.select_related("owner").get(pk=channel_id)
-        return status, chat_selectors.history(channel=channel)
+        channel = Channel.objects.select_related("owner").filter(pk=channel_id).first()
+        return status, chat_selectors.history(channel=channel) if channel else []
 
     async def disconnect(self, code: int) -> None:
         if self.writer is not None:
