@@ -131,6 +131,13 @@ def alice_api(user: User) -> APIClient:
 
 
 @pytest.fixture
+def bob_api(other_user: User) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(other_user)
+    return client
+
+
+@pytest.fixture
 def alice(client: Client, user: User) -> Client:
     """The test client, signed in as ``user``."""
     client.force_login(user)

@@ -15,13 +15,6 @@ pytestmark = pytest.mark.django_db
 VTT = b"WEBVTT\n\n00:01.000 --> 00:02.000\nHi\n"
 
 
-@pytest.fixture
-def bob_api(other_user: User) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(other_user)
-    return client
-
-
 @pytest.mark.parametrize(
     ("visibility", "anonymous", "other", "owner"),
     [("public", 200, 200, 200), ("unlisted", 200, 200, 200), ("private", 404, 404, 200)],

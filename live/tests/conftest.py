@@ -3,7 +3,7 @@ messages sent, real servers."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -14,9 +14,11 @@ from accounts.models import User
 
 # A fixture defined with the process helpers: start scripts/worker.py on the test database.
 from catalog.tests.processes import start_worker  # noqa: F401
+from config.tests.browser import Browser
 from live import bus, events, services
 from live.models import Channel, LiveSession
 from live.tests.factories import create_channel
+from live.tests.sockets import server_env, servers
 
 
 def go_live(channel: Channel, hls_path: str = "", *, announce: bool = False) -> LiveSession:
@@ -119,3 +121,18 @@ def channel_rows() -> Callable[[], list[tuple[Any, ...]]]:
         )  # fmt: skip
 
     return rows
+
+
+class Server:
+    """What Browser needs of a server: its URL."""
+
+    def __init__(self, port: int) -> None:
+        self.url = f"http://127.0.0.1:{port}"
+
+
+@pytest.fixture
+def asgi_browser(browser: Browser) -> Iterator[Browser]:
+    """The browser fixture's Chromium, on a uvicorn server (the pages' sockets need ASGI)."""
+    env = server_env(DJANGO_SETTINGS_MODULE="live.tests.server_settings", REDIS_URL="")
+    with servers(1, env) as (port,):
+        yield Browser(browser.chromium, Server(port))

@@ -25,13 +25,6 @@ DETAIL_FIELDS = {
 }  # fmt: skip
 
 
-@pytest.fixture
-def bob_api(other_user: User) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(other_user)
-    return client
-
-
 def test_create_list_and_read(alice_api: APIClient, api: APIClient, user: User) -> None:
     created = alice_api.post(
         "/api/channels/",

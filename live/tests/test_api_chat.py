@@ -30,13 +30,6 @@ def dave_api(channel: Channel) -> APIClient:
     return client
 
 
-@pytest.fixture
-def bob_api(other_user: User) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(other_user)
-    return client
-
-
 def say(channel: Channel, author: User, text: str, **fields: object) -> ChatMessage:
     return ChatMessage.objects.create(channel=channel, author=author, text=text, **fields)
 

@@ -19,27 +19,11 @@ from live import services
 from live.models import Channel, LiveSession, ViewerPresence
 from live.tests.conftest import go_live, go_offline
 from live.tests.ingest_helpers import ingest_server, publish
-from live.tests.sockets import server_env, servers
 
 pytestmark = [pytest.mark.browser, pytest.mark.media, pytest.mark.django_db(transaction=True)]
 
 SEGMENTS_BEFORE_LIVE = 3  # the ingest says "live" once the player has something to play
 WAIT_MS = 20_000
-
-
-class Server:
-    """What Browser needs of a server: its URL."""
-
-    def __init__(self, port: int) -> None:
-        self.url = f"http://127.0.0.1:{port}"
-
-
-@pytest.fixture
-def asgi_browser(browser: Browser) -> Iterator[Browser]:
-    """The browser fixture's Chromium, on a uvicorn server (the pages' sockets need ASGI)."""
-    env = server_env(DJANGO_SETTINGS_MODULE="live.tests.server_settings", REDIS_URL="")
-    with servers(1, env) as (port,):
-        yield Browser(browser.chromium, Server(port))
 
 
 def segments(playlist: Path) -> int:

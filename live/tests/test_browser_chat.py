@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -15,7 +14,6 @@ from catalog.models import Video
 from catalog.tests.conftest import create_video, run_transcode
 from config.tests.browser import Browser
 from live.models import Channel, ChatMessage, LiveSession
-from live.tests.sockets import server_env, servers
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -48,19 +46,6 @@ READ_LOG = """(log) => [...document.querySelectorAll(log + ' .chat-message')].ma
     .getBoundingClientRect().right + 1,
 }))"""
 ALLOWED_TAGS = {"span", "bdi", "a", "details", "summary", "div", "button"}
-
-
-class Server:
-    def __init__(self, port: int) -> None:
-        self.url = f"http://127.0.0.1:{port}"
-
-
-@pytest.fixture
-def asgi_browser(browser: Browser) -> Iterator[Browser]:
-    """The browser fixture's Chromium, on a uvicorn server (the chat's socket needs ASGI)."""
-    env = server_env(DJANGO_SETTINGS_MODULE="live.tests.server_settings", REDIS_URL="")
-    with servers(1, env) as (port,):
-        yield Browser(browser.chromium, Server(port))
 
 
 def log_of(page: Any, log: str = "#live-chat [data-chat-log]") -> list[dict[str, Any]]:

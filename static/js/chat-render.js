@@ -8,6 +8,7 @@
 // rel="nofollow noopener ugc" (no ranking credit, no window.opener for the target, marked
 // as user content); "javascript:" and "data:" stay text.
 
+const FOLLOW_SLACK_PX = 32; // this close to the bottom counts as "at the bottom"
 const URL_PATTERN = /\bhttps?:\/\/[^\s<>"'`]+/giu;
 const TRAILING = /[.,;:!?)\]}'"]+$/u; // punctuation that ends a sentence, not the address
 const BADGE_LABELS = { owner: "Owner", moderator: "Mod", staff: "Staff" };
@@ -84,4 +85,30 @@ export function systemElement(text) {
 export function minutesUntil(until) {
   const minutes = Math.max(1, Math.round((Date.parse(until) - Date.now()) / 60000));
   return `${minutes} minute${minutes === 1 ? "" : "s"}`;
+}
+
+// Keep a chat's newest line in view while the reader is at the bottom; once they scroll up,
+// leave them there and show ``jump`` ("new messages") until they come back or press it.
+// Returns {added(), toBottom()}: call added() after appending lines.
+export function followBottom(scroller, jump) {
+  let following = true;
+  const atBottom = () =>
+    scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight <= FOLLOW_SLACK_PX;
+  const toBottom = () => {
+    following = true;
+    jump.hidden = true;
+    scroller.scrollTop = scroller.scrollHeight;
+  };
+  scroller.addEventListener("scroll", () => {
+    following = atBottom();
+    if (following) jump.hidden = true;
+  });
+  jump.addEventListener("click", toBottom);
+  return {
+    added() {
+      if (following) scroller.scrollTop = scroller.scrollHeight;
+      else jump.hidden = false;
+    },
+    toBottom,
+  };
 }

@@ -5,10 +5,9 @@
 // through "live-socket-send". The server is the judge of every limit: its "error" frames
 // are shown as they are, and a message the server refused stays in the box to be edited.
 
-import { messageElement, minutesUntil, systemElement } from "./chat-render.js";
+import { followBottom, messageElement, minutesUntil, systemElement } from "./chat-render.js";
 
 const MAX_SHOWN = 300; // messages kept on screen; older ones are in the history API
-const FOLLOW_SLACK_PX = 32; // this close to the bottom counts as "at the bottom"
 const CLOSE_BANNED = 4403;
 const CLOSE_SLOW = 4008;
 
@@ -29,33 +28,20 @@ function setup() {
   const error = form?.querySelector("[data-chat-error]");
 
   let me = { username: null, canWrite: false, canModerate: false, maxChars: 500 };
-  let following = true; // keep the newest message in view until the reader scrolls up
   let pending = null; // the text sent and not yet echoed: cleared from the box on its echo
   let barred = false; // banned or timed out here: the box stays closed
 
-  const sendFrame = (frame) => page.dispatchEvent(new CustomEvent("live-socket-send", { detail: frame }));
+  const sendFrame = (frame) =>
+    page.dispatchEvent(new CustomEvent("live-socket-send", { detail: frame }));
 
   // --- the list ---
 
-  const atBottom = () => scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight <= FOLLOW_SLACK_PX;
-  const toBottom = () => {
-    scroller.scrollTop = scroller.scrollHeight;
-  };
-  scroller.addEventListener("scroll", () => {
-    following = atBottom();
-    if (following) jump.hidden = true;
-  });
-  jump.addEventListener("click", () => {
-    following = true;
-    jump.hidden = true;
-    toBottom();
-  });
+  const follow = followBottom(scroller, jump);
 
   function append(item) {
     log.append(item);
     while (log.children.length > MAX_SHOWN) log.firstElementChild.remove();
-    if (following) toBottom();
-    else jump.hidden = false;
+    follow.added();
   }
 
   function actions(frame) {
@@ -156,8 +142,7 @@ function setup() {
     history(frame) {
       log.replaceChildren();
       frame.messages.forEach(addMessage);
-      following = true;
-      toBottom();
+      follow.toBottom();
     },
     message: addMessage,
     delete(frame) {

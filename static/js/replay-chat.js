@@ -6,11 +6,10 @@
 // the video plays: a page holds a few minutes of a busy stream, and the next page is asked
 // for well before the video reaches its end.
 
-import { messageElement } from "./chat-render.js";
+import { followBottom, messageElement } from "./chat-render.js";
 
 const MAX_SHOWN = 300;
 const PREFETCH_S = 60; // ask for the next page when the video is this close to the last offset
-const FOLLOW_SLACK_PX = 32;
 const RETRY_MS = 5000;
 
 const panel = document.getElementById("replay-chat");
@@ -26,18 +25,8 @@ function setup() {
   let next = panel.dataset.chatUrl; // the next page to fetch, or null once all are in
   let fetching = false;
   let shown = 0; // messages[0 .. shown) are on screen (the last MAX_SHOWN of them)
-  let following = true;
 
-  const atBottom = () => scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight <= FOLLOW_SLACK_PX;
-  scroller.addEventListener("scroll", () => {
-    following = atBottom();
-    if (following) jump.hidden = true;
-  });
-  jump.addEventListener("click", () => {
-    following = true;
-    jump.hidden = true;
-    scroller.scrollTop = scroller.scrollHeight;
-  });
+  const follow = followBottom(scroller, jump);
 
   async function fetchMore() {
     if (fetching || !next) return;
@@ -80,9 +69,7 @@ function setup() {
     const first = Math.max(0, count - MAX_SHOWN);
     log.replaceChildren(...messages.slice(first, count).map((m) => messageElement(m)));
     shown = count;
-    following = true;
-    jump.hidden = true;
-    scroller.scrollTop = scroller.scrollHeight;
+    follow.toBottom();
   }
 
   function update() {
@@ -94,8 +81,7 @@ function setup() {
       for (const message of messages.slice(shown, count)) log.append(messageElement(message));
       while (log.children.length > MAX_SHOWN) log.firstElementChild.remove();
       shown = count;
-      if (following) scroller.scrollTop = scroller.scrollHeight;
-      else jump.hidden = false;
+      follow.added();
     }
     const last = messages.at(-1);
     if (next && (!last || last.offset - time < PREFETCH_S)) fetchMore();
