@@ -208,7 +208,11 @@ class Packager:
             return
         try:
             stdin.write(data)
-            await asyncio.wait_for(stdin.drain(), FEED_STALL_SECONDS)
+            # Wait only when the pipe is backed up: a wait_for per FLV tag (dozens a second)
+            # was the largest cost of a copy-only stream in the ingest (bench/live_latency.py).
+            transport = stdin.transport
+            if transport.get_write_buffer_size() > transport.get_write_buffer_limits()[1]:
+                await asyncio.wait_for(stdin.drain(), FEED_STALL_SECONDS)
         except (BrokenPipeError, ConnectionResetError):
             return  # ffmpeg is gone; its watcher says why
         except TimeoutError:
