@@ -27,6 +27,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from catalog import selectors as catalog_selectors
+from catalog.ids import looks_like_id
 from config.api_errors import ErrorSerializer
 from config.api_schema import StrictInputSerializer
 from config.ratelimit import Limited
@@ -115,7 +116,8 @@ class ChatHistoryView(generics.ListAPIView):
         messages = chat_selectors.visible_messages(channel=channel)
         session = request.query_params.get("session")
         if session is not None:
-            if not LiveSession.objects.filter(pk=session[:32], channel=channel).exists():
+            known = looks_like_id(session)
+            if not known or not LiveSession.objects.filter(pk=session, channel=channel).exists():
                 raise exceptions.NotFound("This channel has no such session.")
             messages = messages.filter(session_id=session)
         page = self.paginate_queryset(messages) or []
@@ -131,7 +133,9 @@ class ChatMessageView(APIView):
         """Delete a message from the chat, its history and its replay, for everyone."""
         channel = _channel(slug)
         actor = _moderator(request, channel)
-        services.message_delete(channel=channel, actor=actor, message_id=message_id[:32])
+        if not looks_like_id(message_id):
+            raise exceptions.NotFound("That message is not in this chat.")
+        services.message_delete(channel=channel, actor=actor, message_id=message_id)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -303,7 +307,7 @@ class ReplayChatView(APIView):
         if not 0 <= start < 1e7:  # NaN fails too
             raise exceptions.ValidationError({"from": ["A number of seconds."]})
         after = request.query_params.get("after") or None
-        if after is not None and (len(after) > 32 or not after.isascii()):
+        if after is not None and not looks_like_id(after):
             raise exceptions.ValidationError({"after": ["A message id from next."]})
         messages = chat_selectors.replay_messages(
             session_id=session.pk, start=start, after=after, limit=REPLAY_PAGE + 1

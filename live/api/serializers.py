@@ -27,6 +27,11 @@ def _refusal(error: InvalidChannel) -> serializers.ValidationError:
     return serializers.ValidationError(str(error))
 
 
+@extend_schema_field({"type": "integer", "enum": list(details.SLOW_MODE_VALUES)})
+class SlowModeField(serializers.IntegerField):
+    """Seconds of slow mode: an integer of a few allowed values."""
+
+
 class ChannelSerializer(serializers.ModelSerializer[Channel]):
     """A channel as API consumers see it (never its stream key)."""
 
@@ -40,6 +45,9 @@ class ChannelSerializer(serializers.ModelSerializer[Channel]):
     avatar_url = serializers.SerializerMethodField()
     offline_image_url = serializers.SerializerMethodField(
         help_text="Shown on the channel's page while it is offline."
+    )
+    chat_slow_mode_seconds = SlowModeField(
+        read_only=True, help_text="Seconds a chatter waits between messages (0: off)."
     )
 
     class Meta:
@@ -186,11 +194,6 @@ class ChannelCreateFormSerializer(ChannelCreateSerializer):
 
     def validate_tags(self, value: str) -> list[str]:  # type: ignore[override]
         return _form_tags(value)
-
-
-@extend_schema_field({"type": "integer", "enum": list(details.SLOW_MODE_VALUES)})
-class SlowModeField(serializers.IntegerField):
-    """Seconds of slow mode: an integer of a few allowed values."""
 
 
 class ChannelUpdateSerializer(ChannelDetailsMixin, PartialUpdateSerializer):

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from catalog.ids import looks_like_id
 from live.models import CHAT_MAX_CHARS
 
 MAX_FRAME_BYTES = 8192  # 500 characters, each escaped as a \\uXXXX pair in JSON, fit
@@ -56,7 +57,7 @@ Command = Say | Delete | Timeout | Ban | Clear
 
 def _username(frame: dict[str, Any]) -> str:
     user = frame.get("user")
-    if not isinstance(user, str) or not 0 < len(user) <= USERNAME_MAX_CHARS:
+    if not isinstance(user, str) or not 0 < len(user) <= USERNAME_MAX_CHARS or "\x00" in user:
         raise BadFrame('Name the user as "user": their username.')
     return user
 
@@ -80,9 +81,9 @@ def parse(text: str | None, data: bytes | None) -> Command:
         return Say(_text(frame.get("text")))
     if kind == "delete":
         message_id = frame.get("id")
-        if not isinstance(message_id, str) or not 0 < len(message_id) <= 32:
+        if not looks_like_id(message_id):
             raise BadFrame('Name the message to delete as "id".')
-        return Delete(message_id)
+        return Delete(str(message_id))
     if kind == "timeout":
         minutes = frame.get("minutes")
         if isinstance(minutes, bool) or minutes not in TIMEOUT_MINUTES:

@@ -274,3 +274,12 @@ def test_a_replays_chat_refuses_bad_input_and_hidden_videos(
     upload = make_video(user, "Not a replay")
     assert api.get(f"/api/videos/{upload.pk}/chat/").status_code == 404
     assert api.get("/api/videos/nope/chat/").status_code == 404
+
+
+def test_ids_with_nul_or_junk_are_404_not_database_errors(
+    api: APIClient, dave_api: APIClient, channel: Channel
+) -> None:
+    for junk in ("a\x00b", "é", "x" * 65):
+        assert dave_api.delete(f"/api/channels/{channel.slug}/chat/{junk}/").status_code == 404
+        history = api.get(f"/api/channels/{channel.slug}/chat/", {"session": junk})
+        assert history.status_code == 404

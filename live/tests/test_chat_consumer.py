@@ -463,3 +463,13 @@ async def test_an_expired_or_lifted_ban_lets_the_user_back(
     await sync_to_async(Ban.objects.create)(user=other_user, scope="site", lifted_at=past)
     async with chat_socket(channel.slug, user=other_user) as bob:
         assert (await bob.say("back"))["type"] == "message"
+
+
+async def test_nul_bytes_in_ids_and_names_are_malformed_frames(
+    async_db: None, channel: Channel, user: User
+) -> None:
+    async with chat_socket(channel.slug, user=user) as alice:
+        await alice.send({"type": "delete", "id": "a\x00b"})
+        assert (await alice.next(type="error"))["detail"] == 'Name the message to delete as "id".'
+        await alice.send({"type": "ban", "user": "bob\x00"})
+        assert (await alice.next(type="error"))["detail"].startswith('Name the user as "user"')
