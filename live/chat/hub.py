@@ -66,7 +66,8 @@ class Hub:
     def _reset(self, loop: asyncio.AbstractEventLoop | None) -> None:
         self.loop = loop
         self.rooms: dict[str, Room] = {}
-        self.site: tuple[Subscription, asyncio.Task[None]] | None = None
+        # The site-wide subscription (site bans), opened with the first room.
+        self.site: asyncio.Future[tuple[Subscription, asyncio.Task[None]]] | None = None
         self.closing: set[asyncio.Future[None]] = set()
 
     def _on_this_loop(self) -> None:
@@ -88,7 +89,8 @@ class Hub:
             assert room.opening is not None
             await asyncio.shield(room.opening)
             if self.site is None:
-                self.site = await self._open_site()
+                self.site = asyncio.ensure_future(self._open_site())
+            await asyncio.shield(self.site)
         except BaseException:
             self.detach(channel_id, socket)
             raise
@@ -105,7 +107,7 @@ class Hub:
         del self.rooms[channel_id]
         closing = [self._close(room)]
         if not self.rooms and self.site is not None:
-            closing.append(self._close_site(*self.site))
+            closing.append(self._close_site(self.site))
             self.site = None
         for coroutine in closing:
             task = asyncio.ensure_future(coroutine)
@@ -137,7 +139,13 @@ class Hub:
         task = asyncio.create_task(self._pump(subscription, self._on_site_event), name="chat-site")
         return subscription, task
 
-    async def _close_site(self, subscription: Subscription, task: asyncio.Task[None]) -> None:
+    async def _close_site(
+        self, opening: asyncio.Future[tuple[Subscription, asyncio.Task[None]]]
+    ) -> None:
+        try:
+            subscription, task = await opening
+        except Exception:
+            return  # it never opened
         task.cancel()
         with contextlib.suppress(Exception):
             await subscription.close()
