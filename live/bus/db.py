@@ -41,6 +41,11 @@ class DatabaseThread:
         """Close the thread's connections (when its poller stops)."""
         await asyncio.get_running_loop().run_in_executor(self._executor, connections.close_all)
 
+    def close_now(self) -> None:
+        """Close the thread's connections from sync code (an event loop that ended while its
+        poller still ran leaves them open: tests, before dropping their database)."""
+        self._executor.submit(connections.close_all).result()
+
 
 relay = DatabaseThread("live-bus-relay")
 presence = DatabaseThread("live-presence")

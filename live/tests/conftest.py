@@ -16,6 +16,7 @@ from accounts.models import User
 from catalog.tests.processes import start_worker  # noqa: F401
 from config.tests.browser import Browser
 from live import bus, events, services
+from live.bus import db
 from live.models import Channel, LiveSession
 from live.tests.factories import create_channel
 from live.tests.sockets import server_env, servers
@@ -51,6 +52,18 @@ def go_offline(channel: Channel, *, announce: bool = False) -> None:
     channel.save(update_fields=["is_live", "current_session"])
     if announce:
         events.announce_status(channel)
+
+
+@pytest.fixture(autouse=True)
+def bus_connections_closed() -> Iterator[None]:
+    """Close the bus relay's and presence's database connections after each test.
+
+    In-process sockets start those pollers; when a test's event loop ends they stop without
+    closing their threads' connections, and PostgreSQL will not drop a database in use.
+    """
+    yield
+    db.relay.close_now()
+    db.presence.close_now()
 
 
 @pytest.fixture(params=["embedded", "redis"])

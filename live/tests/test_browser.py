@@ -51,7 +51,7 @@ def live_stream(channel: Channel) -> Iterator[str]:
         "-g", "30", "-keyint_min", "30", "-sc_threshold", "0",
         "-c:a", "aac", "-b:a", "64k",
         "-f", "hls", "-hls_time", "1", "-hls_list_size", "6", "-hls_segment_type", "fmp4",
-        "-hls_flags", "delete_segments+independent_segments+program_date_time+temp_file",
+        "-hls_flags", "independent_segments+program_date_time+temp_file",
         "-hls_segment_filename", str(folder / "seg-%05d.m4s"),
         "-master_pl_name", "master.m3u8",
         str(folder / "index.m3u8"),
