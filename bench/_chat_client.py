@@ -46,6 +46,7 @@ class Stats:
         self.foreign = 0  # message frames that are not this run's (none expected)
         self.latencies = array("d")  # ms, one per first arrival
         self.worst = [0.0] * messages  # ms, the latest arrival of each message
+        self.first = [float("inf")] * messages  # ms, the earliest arrival of each message
         self.per_second: dict[int, int] = {}  # arrivals by whole seconds since t0
         self.last_arrival = 0.0
         self.kinds: dict[str, int] = {}  # other frames by type
@@ -180,6 +181,8 @@ class Socket(asyncio.Protocol):
         stats.latencies.append(latency)
         if latency > stats.worst[seq]:
             stats.worst[seq] = latency
+        if latency < stats.first[seq]:
+            stats.first[seq] = latency
         second = int(now - stats.t0)
         stats.per_second[second] = stats.per_second.get(second, 0) + 1
         stats.last_arrival = now
@@ -305,6 +308,7 @@ class Client:
             "errors": stats.errors,
             "closes": stats.closes,
             "worst": [round(ms, 1) for ms in stats.worst],
+            "first": [round(ms, 1) if ms != float("inf") else None for ms in stats.first],
             "drained_at": time.time(),
         }
 

@@ -42,7 +42,7 @@ import sys
 import tempfile
 import time
 from array import array
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -95,6 +95,7 @@ class Result:
     log_issues: list[str] = field(default_factory=list)
     slow_closes_logged: int = 0
     worst: list[float] = field(default_factory=list)  # ms, each message's latest arrival
+    first: list[float] = field(default_factory=list)  # ms, each message's earliest arrival
 
 
 def percentile(ordered: list[float], q: float) -> float:
@@ -214,11 +215,11 @@ def run_cell(
             worker.tell({**order, "latencies": str(work / f"latencies-{tag}-{w}.bin")})
         time.sleep(max(0.0, t0 + args.warmup - time.time()))
         cpu_start = {k: sum(cpu_seconds(p) for p in v) for k, v in pids.items()}
-        cpu_start["machine"] = machine_busy_seconds()
+        cpu_start["machine"], cpu_start["irq"] = machine_busy_seconds()
         clock_start = time.monotonic()
         time.sleep(max(0.0, t0 + args.seconds - time.time()))
         cpu_end = {k: sum(cpu_seconds(p) for p in v) for k, v in pids.items()}
-        cpu_end["machine"] = machine_busy_seconds()
+        cpu_end["machine"], cpu_end["irq"] = machine_busy_seconds()
         span = time.monotonic() - clock_start
         result.cores = {k: (cpu_end[k] - cpu_start[k]) / span for k in cpu_end}
         # Whatever else ran on the machine meanwhile (another benchmark, a test run).
@@ -252,6 +253,9 @@ def run_cell(
     result.received = sum(d["received"] for d in done)
     result.duplicates = sum(d["duplicates"] for d in done)
     result.worst = [max(ms) for ms in zip(*(d["worst"] for d in done), strict=True)]
+    for arrivals in zip(*(d["first"] for d in done), strict=True):
+        known = [ms for ms in arrivals if ms is not None]
+        result.first.append(min(known) if known else float("nan"))
     for d in done:
         for key, count in d["errors"].items():
             result.errors[key] = result.errors.get(key, 0) + count
@@ -302,7 +306,9 @@ def setup_world(procs: Processes, work: Path, args: argparse.Namespace) -> dict[
 
 def row(r: Result) -> str:
     closes = ", ".join(f"{k}×{v}" for k, v in sorted(r.closes.items())) or "-"
-    cores = "/".join(f"{r.cores.get(k, 0):.2f}" for k in ("servers", "redis", "clients", "other"))
+    cores = "/".join(
+        f"{r.cores.get(k, 0):.2f}" for k in ("servers", "redis", "clients", "irq", "other")
+    )
     lost = f"{r.lost} ({100 * r.lost / r.expected:.1f} %)" if r.expected else str(r.lost)
     return (
         f"| {r.arm} | {r.processes} | {r.clients} | {r.offered_per_s:.0f} | "
@@ -313,7 +319,7 @@ def row(r: Result) -> str:
 
 HEADER = (
     "| arm | procs | clients | offered/s | delivered/s | p50 ms | p99 ms | max ms | lost | "
-    "closed | RSS kB/client | cores servers/redis/clients/other | connect s |\n"
+    "closed | RSS kB/client | cores servers/redis/clients/irq/other | connect s |\n"
     "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
 )
 
@@ -325,6 +331,15 @@ def describe(r: Result) -> None:
         f"{r.rss_mb_end:.0f} MB"
     )
     if r.worst:
+        # Where a message's time goes: to its first socket (the sender's socket, the limits,
+        # the database, the bus), then from the first socket to the last (the fan-out).
+        first = sorted(ms for ms in r.first if ms == ms)
+        spread = sorted(w - f for w, f in zip(r.worst, r.first, strict=True) if f == f)
+        print(
+            f"   per message: first arrival p50 {percentile(first, 0.5):.1f} ms, "
+            f"p99 {percentile(first, 0.99):.1f} ms; first to last arrival p50 "
+            f"{percentile(spread, 0.5):.1f} ms, p99 {percentile(spread, 0.99):.1f} ms"
+        )
         slowest = sorted(range(len(r.worst)), key=lambda seq: -r.worst[seq])[:5]
         listed = ", ".join(f"#{seq} {r.worst[seq]:.0f} ms" for seq in slowest)
         print(f"   slowest messages (latest arrival): {listed}")
@@ -359,6 +374,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--concurrency", type=int, default=50, help="handshakes at once, each")
     parser.add_argument("--headline", default="1000,1", help="CLIENTS,PROCESSES of the last line")
     parser.add_argument("--keep", action="store_true", help="keep the logs and database")
+    parser.add_argument("--dump", type=Path, help="write every cell's figures here (JSON)")
     parser.add_argument("--quick", action="store_true", help="100 clients, 1 process, 8 s")
     args = parser.parse_args()
     if args.quick:
@@ -412,6 +428,8 @@ def main() -> int:
         finally:
             procs.stop_all()
 
+    if args.dump:
+        args.dump.write_text(json.dumps([asdict(r) for r in results]))
     print()
     print(HEADER)
     for r in results:
@@ -424,6 +442,10 @@ def main() -> int:
                 return r
         return None
 
+    if results and not any(
+        (r.clients, r.processes) == (head_clients, head_processes) for r in results
+    ):
+        head_clients, head_processes = results[0].clients, results[0].processes
     ours, base = find("ours"), find("baseline")
     pairs = [f"clients={head_clients}", f"rate={args.rate:g}"]
     if ours is not None:
