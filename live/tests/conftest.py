@@ -17,6 +17,7 @@ from catalog.tests.processes import start_worker  # noqa: F401
 from config.tests.browser import Browser
 from live import bus, events, services
 from live.bus import db
+from live.chat import limits
 from live.models import Channel, LiveSession
 from live.tests.factories import create_channel
 from live.tests.sockets import server_env, servers
@@ -52,6 +53,22 @@ def go_offline(channel: Channel, *, announce: bool = False) -> None:
     channel.save(update_fields=["is_live", "current_session"])
     if announce:
         events.announce_status(channel)
+
+
+@pytest.fixture(autouse=True)
+def fresh_limits() -> Iterator[None]:
+    """Each test starts with the chat's rate limits, slow mode and duplicates forgotten."""
+    limits.reset()
+    yield
+    limits.reset()
+
+
+@pytest.fixture
+def mod(db: None, channel: Channel) -> User:
+    """Dave, whom Alice appointed moderator of her channel."""
+    dave = User.objects.create_user("dave", "dave@example.com", "daves-passphrase")
+    services.moderator_add(channel=channel, user=dave)
+    return dave
 
 
 @pytest.fixture(autouse=True)

@@ -11,7 +11,6 @@ from rest_framework.test import APIClient
 from accounts.models import User
 from catalog.models import Video
 from catalog.tests.api_helpers import make_video
-from live import services
 from live.models import Channel, ChatMessage, ChatTicket, LiveSession
 from live.tests.conftest import go_live
 from moderation.models import Ban
@@ -21,12 +20,10 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def dave_api(channel: Channel) -> APIClient:
+def dave_api(mod: User) -> APIClient:
     """Dave, a moderator of Alice's channel."""
-    dave = User.objects.create_user("dave", "dave@example.com", "daves-passphrase")
-    services.moderator_add(channel=channel, user=dave)
     client = APIClient()
-    client.force_authenticate(dave)
+    client.force_authenticate(mod)
     return client
 
 
