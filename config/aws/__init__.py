@@ -1,0 +1,1 @@
+"""Pieces shared by the AWS backends (MediaConvert, IVS): the EventBridge event registry."""
