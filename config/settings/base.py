@@ -253,6 +253,11 @@ LIVE_TRANSCODE_LADDER = env.bool("LIVE_TRANSCODE_LADDER", default=True)  # else 
 LIVE_CONNECTIONS_PER_ADDRESS = positive_int("LIVE_CONNECTIONS_PER_ADDRESS", 10)
 LIVE_IMAGE_MAX_BYTES = positive_int("LIVE_IMAGE_MAX_BYTES", 4 * 1024**2)
 MODERATION_BACKEND = choice("MODERATION_BACKEND", "local", ("local", "rekognition", "off"))
+MODERATION_BACKENDS = {
+    "local": "moderation.backends.local.LocalClassifier",
+    "rekognition": "moderation.backends.rekognition.RekognitionClassifier",
+    "off": "moderation.backends.base.OffClassifier",
+}
 
 # --- API ---
 # API tokens stop working this many seconds after they were issued; unset: they never expire.
