@@ -27,3 +27,7 @@ class InvalidSubtitle(CatalogError):
 
 class NotRetryable(CatalogError):
     status_code = 409
+
+
+class HeldForReview(CatalogError):
+    status_code = 409

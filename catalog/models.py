@@ -70,6 +70,11 @@ class Video(models.Model):
     poster_path = models.CharField(max_length=300, blank=True)
     sprite_vtt_path = models.CharField(max_length=300, blank=True)
 
+    # Held for review by moderation: private (owner and staff only) until a moderator
+    # decides; the owner sees why and cannot publish it meanwhile.
+    held_reason = models.CharField(max_length=500, blank=True)
+    held_visibility = models.CharField(max_length=10, choices=Visibility.choices, blank=True)
+
     class Meta:
         ordering = ["-created"]
         indexes = [models.Index(fields=["visibility", "status", "-created"])]

@@ -16,6 +16,7 @@ from django_q.tasks import async_task
 from accounts.models import User
 from catalog import selectors, storage, subtitles
 from catalog.errors import (
+    HeldForReview,
     InvalidSubtitle,
     NotRetryable,
     QueueQuotaExceeded,
@@ -105,6 +106,11 @@ def video_create(
 
 def video_update(*, video: Video, data: dict[str, Any]) -> Video:
     """Change a video's title, description or visibility."""
+    if video.held_reason and data.get("visibility", video.visibility) != video.visibility:
+        raise HeldForReview(
+            f"This video is held for review ({video.held_reason}); it stays private until a "
+            "moderator has decided."
+        )
     changed = [field for field in EDITABLE_FIELDS if field in data]
     for field in changed:
         setattr(video, field, data[field])
@@ -248,3 +254,28 @@ def video_create_published(
             for r in renditions
         )
     return video
+
+
+def video_hold(*, video: Video, reason: str) -> None:
+    """Make a video private until a moderator decides (moderation's "hide"); owner sees why."""
+    with transaction.atomic():
+        locked = Video.objects.select_for_update().get(pk=video.pk)
+        if not locked.held_reason:
+            locked.held_visibility = locked.visibility
+        locked.held_reason = reason[: Video._meta.get_field("held_reason").max_length] or "review"
+        locked.visibility = Video.Visibility.PRIVATE
+        locked.save(update_fields=["held_reason", "held_visibility", "visibility", "updated"])
+    video.refresh_from_db()
+
+
+def video_release(*, video: Video) -> None:
+    """End a hold: the video gets back the visibility it had before."""
+    with transaction.atomic():
+        locked = Video.objects.select_for_update().get(pk=video.pk)
+        if not locked.held_reason:
+            return
+        locked.visibility = locked.held_visibility or locked.visibility
+        locked.held_reason = ""
+        locked.held_visibility = ""
+        locked.save(update_fields=["held_reason", "held_visibility", "visibility", "updated"])
+    video.refresh_from_db()

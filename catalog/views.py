@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import User
+from accounts.restrictions import unrestricted
 from catalog import limits, selectors, services
 from catalog.errors import CatalogError
 from catalog.forms import SubtitleForm, UploadForm, VideoDetailsForm
@@ -72,6 +73,7 @@ def _store_upload(request: HttpRequest, form: UploadForm) -> Video | None:
 
 
 @login_required
+@unrestricted
 def upload(request: HttpRequest) -> HttpResponse:
     """Show the upload form; upload.js posts it to the API, this POST is the no-script path."""
     form = UploadForm(request.POST or None, request.FILES or None)

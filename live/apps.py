@@ -11,10 +11,13 @@ class LiveConfig(AppConfig):
         from accounts.services import on_user_delete
         from catalog import access_rules
         from catalog.sections import register_home_section, register_video_section
-        from live import sections, services
+        from live import hooks, sections, services
+        from live import moderation as live_moderation
         from live.chat import enforce
+        from live.chat import hooks as chat_hooks
         from live.media_access import session_media_access
         from moderation import hooks as moderation_hooks
+        from moderation import targets
 
         # A live session's files: public while live, then as visible as its replay.
         access_rules.register("live/", session_media_access)
@@ -26,3 +29,11 @@ class LiveConfig(AppConfig):
         on_user_delete(services.user_channels_delete)
         # A ban closes the user's chat sockets everywhere (and a banned streamer's stream).
         moderation_hooks.ban_issued.connect(enforce.on_ban_issued, dispatch_uid="live-chat-ban")
+        # AI moderation: chat messages are classified before they are broadcast, live pictures
+        # on the fast queue; flags can end a stream, hold a replay, hide a chat message.
+        for target in live_moderation.TARGETS:
+            targets.register(target)
+        chat_hooks.register_message_hook(live_moderation.check_message)
+        hooks.thumbnail_captured.connect(
+            live_moderation.on_thumbnail_captured, dispatch_uid="live-moderation"
+        )

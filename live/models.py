@@ -97,6 +97,7 @@ class LiveSession(models.Model):
         ENDED_BY_OWNER = "ended_by_owner", "Ended by the streamer"
         ENDED_BY_STAFF = "ended_by_staff", "Ended by a moderator"
         BANNED = "banned", "The streamer is banned"
+        MODERATION = "moderation", "Ended by moderation (the picture broke the rules)"
         PACKAGER_FAILED = "packager_failed", "Packaging failed"
         INGEST_RESTARTED = "ingest_restarted", "The ingest server restarted"
 

@@ -179,6 +179,11 @@ def replay_publish(*, session_id: str, replay: ReplayOutput) -> Video | None:
             duration=replay.duration,
         )
         LiveSession.objects.filter(pk=session_id).update(replay=video)
+    from live.moderation import replay_hold_reason  # after the ingest's imports settle
+
+    held = replay_hold_reason(session_id)
+    if held:  # moderation hid this session's picture: its replay starts private
+        catalog_services.video_hold(video=video, reason=held)
     if replay.timeline:
         chat_services.offsets_align(session_id=session_id, timeline=replay.timeline)
     return video

@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import User
+from accounts.restrictions import unrestricted
 from catalog.files import storage_url
 from config.ratelimit import refuse_form, too_many
 from live import limits, presence, selectors, services
@@ -81,6 +82,7 @@ def _create(request: HttpRequest, form: ChannelCreateForm) -> Channel | None:
 
 
 @login_required
+@unrestricted
 @require_http_methods(["GET", "POST"])
 def channel_new(request: HttpRequest) -> HttpResponse:
     """Show the new-channel form; create the channel."""

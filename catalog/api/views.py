@@ -21,6 +21,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.models import User
+from accounts.restrictions import NotRestricted
 from catalog import limits, selectors, services, subtitles
 from catalog.api.permissions import IsOwnerOrReadOnly
 from catalog.api.serializers import (
@@ -59,7 +60,7 @@ class VideoViewSet(viewsets.GenericViewSet[Video]):
     """Videos: list and upload; read, edit and delete one; retry; subtitles."""
 
     serializer_class = VideoSerializer
-    permission_classes = [IsAuthenticatedOrReadOnly, IsOwnerOrReadOnly]
+    permission_classes = [IsAuthenticatedOrReadOnly, NotRestricted, IsOwnerOrReadOnly]
     parser_classes = [MultiPartParser, FormParser, JSONParser]
 
     def get_queryset(self) -> QuerySet[Video]:

@@ -7,6 +7,7 @@ finds the lease alive and leaves, and one that finds it expired takes the job ov
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 import uuid
@@ -18,6 +19,7 @@ from django.db import DatabaseError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from catalog import hooks
 from catalog.models import Rendition, TranscodeJob, Video
 from catalog.transcoding import cleanup, holder
 from catalog.transcoding.backends.base import TranscodeResult
@@ -239,6 +241,12 @@ def publish(held: Claim, *, prefix: str, info: MediaInfo, result: TranscodeResul
         job.error = ""
         job.log_tail = result.log_tail[-LOG_TAIL_CHARS:]
         job.save()
+        transaction.on_commit(
+            functools.partial(
+                hooks.video_published.send, sender=Video, video_id=video.pk, kind=video.kind
+            ),
+            robust=True,
+        )
     return True
 
 

@@ -253,6 +253,10 @@ LIVE_TRANSCODE_LADDER = env.bool("LIVE_TRANSCODE_LADDER", default=True)  # else 
 LIVE_CONNECTIONS_PER_ADDRESS = positive_int("LIVE_CONNECTIONS_PER_ADDRESS", 10)
 LIVE_IMAGE_MAX_BYTES = positive_int("LIVE_IMAGE_MAX_BYTES", 4 * 1024**2)
 MODERATION_BACKEND = choice("MODERATION_BACKEND", "local", ("local", "rekognition", "off"))
+# Uploaded videos: frames classified every this many seconds, at most this many (spread
+# over the whole length of long videos), besides the poster.
+MODERATION_FRAME_INTERVAL_SECONDS = positive_int("MODERATION_FRAME_INTERVAL_SECONDS", 10)
+MODERATION_MAX_FRAMES = positive_int("MODERATION_MAX_FRAMES", 12)
 MODERATION_BACKENDS = {
     "local": "moderation.backends.local.LocalClassifier",
     "rekognition": "moderation.backends.rekognition.RekognitionClassifier",
@@ -268,7 +272,11 @@ REST_FRAMEWORK = {
         "accounts.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticatedOrReadOnly",
+        # Site-banned users' writes are refused with the ban's reason and end (moderation).
+        "accounts.restrictions.NotRestricted",
+    ],
     "DEFAULT_PAGINATION_CLASS": "config.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
     # drf-spectacular's, plus the refusals every operation can answer (401, 404, 415, 429…).

@@ -197,6 +197,11 @@ def status_frame(event: str, status: Any) -> dict[str, Any]:
     }
 
 
+def moderation_frame(text: str) -> dict[str, Any]:
+    """The ``system`` frame telling viewers what moderation did (e.g. ended the stream)."""
+    return {"type": "system", "event": "moderation", "text": text}
+
+
 def slow_mode_frame(seconds: int) -> dict[str, Any]:
     text = (
         f"Slow mode is on: one message every {seconds} seconds." if seconds else "Slow mode is off."

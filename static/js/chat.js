@@ -178,7 +178,7 @@ function setup() {
         showSlowMode(frame.slow_mode_seconds);
       } else if (frame.event === "slow_mode") {
         showSlowMode(frame.seconds);
-      } else if (frame.event === "started" || frame.event === "ended") {
+      } else if (["started", "ended", "moderation"].includes(frame.event)) {
         append(systemElement(frame.text));
         viewers.hidden = frame.event === "ended";
       }

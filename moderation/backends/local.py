@@ -1,0 +1,147 @@
+"""MODERATION_BACKEND=local: models shipped inside wheels, run on this machine, no network.
+
+Pictures: NudeNet's ONNX detector (320n.onnx, in the nudenet wheel) through onnxruntime. It
+finds exposed and covered body parts, so it covers nudity and sexual content only; smoking,
+drugs, weapons and violence need the Rekognition backend (docs/moderation.md).
+
+Texts: alt-profanity-check's scikit-learn model (in its wheel) scores the text as typed and
+its normalised form (moderation.text), the higher counts. Aimed at someone (second person or
+an @mention), the score of the text without mild intensifiers ("fucking awesome", "damn
+good") is also an ``insult``: "you're fucking great" praises, "you fucking idiot" insults.
+Shipped and operator-made blocked terms are matched as whole words on the normalised form.
+
+Models load on first use, once per process, behind a lock (workers are threads).
+"""
+
+from __future__ import annotations
+
+import io
+import threading
+from functools import lru_cache
+from typing import Any
+
+from PIL import Image, UnidentifiedImageError
+
+from moderation.backends.base import Classifier, Label
+from moderation.backends.profanity import ProfanityModel
+from moderation.data.blocked_terms import DEFAULT_BLOCKED_TERMS
+from moderation.text import BlockedTerms, addressed_to_someone, normalise, without_intensifiers
+
+# NudeNet's classes that count, by our label. Faces, feet, bellies, armpits and male chests
+# are found too but say nothing about the picture's suitability.
+NUDENET_LABELS = {
+    "FEMALE_GENITALIA_EXPOSED": "explicit_nudity",
+    "MALE_GENITALIA_EXPOSED": "explicit_nudity",
+    "ANUS_EXPOSED": "explicit_nudity",
+    "FEMALE_BREAST_EXPOSED": "explicit_nudity",
+    "BUTTOCKS_EXPOSED": "explicit_nudity",
+    "FEMALE_GENITALIA_COVERED": "suggestive",
+    "FEMALE_BREAST_COVERED": "suggestive",
+    "BUTTOCKS_COVERED": "suggestive",
+    "ANUS_COVERED": "suggestive",
+}
+MAX_PIXELS = 40_000_000  # refuse decompression bombs before decoding
+
+
+class ImageUnreadable(ValueError):
+    """The bytes are not a picture we can read (or one absurdly large)."""
+
+
+def decode_image(data: bytes) -> Any:
+    """Decode JPEG/PNG/WebP bytes into the BGR array NudeNet expects; ImageUnreadable if not."""
+    import numpy as np
+
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            if image.width * image.height > MAX_PIXELS:
+                raise ImageUnreadable(f"The picture is too large ({image.width}×{image.height}).")
+            rgb = np.asarray(image.convert("RGB"))
+    except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as exc:
+        raise ImageUnreadable("The file is not a picture that can be read.") from exc
+    return np.ascontiguousarray(rgb[:, :, ::-1])
+
+
+class LocalClassifier(Classifier):
+    name = "local"
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._detector: Any = None
+        self._profanity: ProfanityModel | None = None
+        self._defaults = BlockedTerms(DEFAULT_BLOCKED_TERMS)
+
+    # --- models, loaded once ---
+
+    def _image_model(self) -> Any:
+        if self._detector is None:
+            with self._lock:
+                if self._detector is None:
+                    self._detector = _load_nudenet()
+        return self._detector
+
+    def _text_model(self) -> ProfanityModel:
+        if self._profanity is None:
+            with self._lock:
+                if self._profanity is None:
+                    self._profanity = ProfanityModel()
+        return self._profanity
+
+    def warm_up(self) -> None:
+        """Load both models now (a worker does this at start, not on its first item)."""
+        self._image_model()
+        self._text_model().scores(["hello"])
+
+    # --- the interface ---
+
+    def classify_image(self, data: bytes) -> list[Label]:
+        pixels = decode_image(data)
+        best: dict[str, Label] = {}
+        for found in self._image_model().detect(pixels):
+            name = NUDENET_LABELS.get(found["class"])
+            score = float(found["score"])
+            if name and (name not in best or score > best[name].confidence):
+                best[name] = Label(name, round(score, 4), detail=found["class"])
+        return sorted(best.values(), key=lambda label: -label.confidence)
+
+    def classify_text(self, text: str, *, channel_terms: tuple[str, ...] = ()) -> list[Label]:
+        text = text.strip()
+        if not text:
+            return []
+        plain = normalise(text)
+        addressed = addressed_to_someone(text, plain)
+        candidates = [text, plain]
+        if addressed:
+            candidates.append(without_intensifiers(plain))
+        scores = self._text_model().scores(candidates)
+        labels = [Label("profanity", round(max(scores[:2]), 4))]
+        if addressed:
+            labels.append(Label("insult", round(scores[2], 4)))
+        for match in self._defaults.find(plain):
+            labels.append(Label(match.category, 1.0, detail=match.term))
+        extra = _terms(channel_terms)
+        for match in extra.find(plain) if extra else ():
+            labels.append(Label("blocked_term", 1.0, detail=match.term))
+        return labels
+
+
+def _load_nudenet() -> Any:
+    import onnxruntime
+    from nudenet import NudeDetector
+
+    detector = NudeDetector()
+    # One thread per inference: the worker runs several items at once, and a 320×320 model
+    # gains little from more threads while they fight the web process for the cores.
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = 1
+    options.inter_op_num_threads = 1
+    model_path = detector.onnx_session._model_path
+    detector.onnx_session = onnxruntime.InferenceSession(
+        model_path, sess_options=options, providers=["CPUExecutionProvider"]
+    )
+    return detector
+
+
+@lru_cache(maxsize=256)
+def _terms(terms: tuple[str, ...]) -> BlockedTerms:
+    """Operator-made terms (site-wide and a channel's), compiled once per distinct list."""
+    return BlockedTerms({"blocked_term": terms})
