@@ -17,6 +17,7 @@ urlpatterns = [
     path("api/", include("accounts.api_urls")),
     path("api/", include("catalog.api.urls")),
     path("api/", include("live.api.urls")),
+    path("api/", include("moderation.api.urls")),
     re_path(r"^api/(?P<rest>.*)$", api_not_found),  # after every API route: JSON, not HTML
     path("media/", include("catalog.media_urls")),
     path("", include("live.urls")),

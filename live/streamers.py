@@ -27,6 +27,9 @@ PERMISSIONS: dict[tuple[str, str], tuple[str, ...]] = {
     ("live", "channelmoderator"): ("add", "view", "delete"),
     ("live", "chatmessage"): ("view",),
     ("catalog", "video"): ("view", "change", "delete"),
+    # Flags on their channels (read-only) and their channels' blocked chat terms.
+    ("moderation", "flag"): ("view",),
+    ("moderation", "blockedterm"): ("add", "view", "change", "delete"),
 }
 
 

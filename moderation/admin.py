@@ -109,3 +109,7 @@ class BanAdmin(admin.ModelAdmin[Ban]):
             services.ban_lift(ban=ban, lifted_by=request.user)  # type: ignore[arg-type]
             lifted += 1
         self.message_user(request, f"Lifted {lifted} ban(s).")
+
+
+# The review queue, the policy and the blocked terms register their admins on import.
+from moderation import admin_flags, admin_policy  # noqa: E402, F401

@@ -13,7 +13,7 @@ class ModerationConfig(AppConfig):
         from accounts import restrictions
         from catalog import hooks as catalog_hooks
         from moderation import receivers, targets, uploads
-        from moderation.models import BlockedTerm, PolicyRule
+        from moderation.models import PolicyRule
 
         targets.register(uploads.TARGET)
         restrictions.register(receivers.ban_refusal)

@@ -12,6 +12,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import User
+from config.api_errors import UserFacingError
 from moderation import services, targets
 from moderation.backends.base import Label
 from moderation.models import Ban, Decision, Flag, PolicyRule, Report
@@ -25,7 +26,7 @@ REPORT_PRIORITY = 10  # each distinct reporter adds this much
 UNCLASSIFIED = "unclassified"  # the label of an item a classifier could not answer for
 
 
-class ModerationError(Exception):
+class ModerationError(UserFacingError):
     """A request the moderation app refuses, with a sentence for the person who made it."""
 
 

@@ -12,7 +12,23 @@ from django.db.models import Q
 from accounts.models import User
 
 GROUP_NAME = "moderators"
-PERMISSIONS = ("add_ban", "change_ban", "view_ban", "ban_site_wide")
+PERMISSIONS = (
+    "add_ban",
+    "change_ban",
+    "view_ban",
+    "ban_site_wide",
+    # The review queue: decide flags, read reports and the audit log, see the policy, keep
+    # the site-wide blocked terms.
+    "view_flag",
+    "change_flag",
+    "view_report",
+    "view_decision",
+    "view_policyrule",
+    "add_blockedterm",
+    "change_blockedterm",
+    "delete_blockedterm",
+    "view_blockedterm",
+)
 SITE_BAN_PERMISSION = "moderation.ban_site_wide"
 
 

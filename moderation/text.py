@@ -63,10 +63,15 @@ def _swap_leet(text: str) -> str:
     return _LEETY_WORD.sub(lambda m: _swap_word(m.group(0)), text)
 
 
-def normalise(text: str) -> str:
-    """The text with disguises removed: lower case words of plain letters, single-spaced."""
+def normalise(text: str, *, join_letters: bool = True) -> str:
+    """The text with disguises removed: lower case words of plain letters, single-spaced.
+
+    ``join_letters`` joins runs of single letters ("k y s" → "kys"); it also joins "u r a"
+    into "ura", so classifiers read both forms.
+    """
     text = _swap_leet(_fold(text))
-    text = _SPACED_LETTERS.sub(lambda m: _SEPARATORS.sub("", m.group(0)), text)
+    if join_letters:
+        text = _SPACED_LETTERS.sub(lambda m: _SEPARATORS.sub("", m.group(0)), text)
     text = _REPEATS.sub(r"\1", text)
     text = _NON_WORD.sub(" ", text)
     return _SPACES.sub(" ", text).strip()
@@ -126,7 +131,7 @@ def addressed_to_someone(text: str, normalised_text: str) -> bool:
 # whether a message aimed at someone insults them; still counted as profanity.
 _INTENSIFIERS = re.compile(
     r"(?<![a-z])(?:fucking|fuckin|fricking|freaking|frickin|effing|damn|damned|goddamn|"
-    r"bloody|hell|heck|shit|shitting|crap)(?![a-z])"
+    r"bloody|hell|heck)(?![a-z])"
 )
 
 

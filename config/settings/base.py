@@ -306,6 +306,7 @@ RATE_CHANNEL_CREATES = rate("RATE_CHANNEL_CREATES", "10/h")
 RATE_CHANNEL_IMAGES = rate("RATE_CHANNEL_IMAGES", "60/h")
 # Chat tickets (an app's way into a chat socket), per user: a reconnecting app needs a few.
 RATE_CHAT_TICKETS = rate("RATE_CHAT_TICKETS", "60/h")
+RATE_REPORTS = rate("RATE_REPORTS", "30/h")  # viewers' reports (POST /api/reports/), per user
 # Per-user quotas (0: none); superusers have none.
 QUOTA_STORAGE_BYTES = non_negative_int("QUOTA_STORAGE_BYTES", 20 * 1024**3)
 QUOTA_QUEUED_MINUTES = non_negative_int("QUOTA_QUEUED_MINUTES", 300)

@@ -28,3 +28,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {
         "NAME": os.path.join(tempfile.gettempdir(), f"onair-test-{os.getpid()}.sqlite3")
     }
+# A worker a test starts may be given a scripted classifier (moderation/tests/fakes.py), so that a
+# real flow (a live picture classified "end the stream") can be driven end to end.
+if os.environ.get("MODERATION_SCRIPTED_LABELS"):
+    MODERATION_BACKENDS = {"local": "moderation.tests.fakes.ScriptedClassifier"}

@@ -107,21 +107,31 @@ class LocalClassifier(Classifier):
         text = text.strip()
         if not text:
             return []
-        plain = normalise(text)
-        addressed = addressed_to_someone(text, plain)
-        candidates = [text, plain]
+        # Two readings: single letters joined ("k y s" → "kys") and not ("u r a b1tch").
+        readings = list(dict.fromkeys([normalise(text), normalise(text, join_letters=False)]))
+        addressed = any(addressed_to_someone(text, plain) for plain in readings)
+        candidates = [text, *readings]
         if addressed:
-            candidates.append(without_intensifiers(plain))
+            candidates += [without_intensifiers(plain) for plain in readings]
         scores = self._text_model().scores(candidates)
-        labels = [Label("profanity", round(max(scores[:2]), 4))]
+        plain_count = 1 + len(readings)
+        labels = [Label("profanity", round(max(scores[:plain_count]), 4))]
         if addressed:
-            labels.append(Label("insult", round(scores[2], 4)))
-        for match in self._defaults.find(plain):
-            labels.append(Label(match.category, 1.0, detail=match.term))
+            labels.append(Label("insult", round(max(scores[plain_count:]), 4)))
+        labels += self._matches(self._defaults, readings, None)
         extra = _terms(channel_terms)
-        for match in extra.find(plain) if extra else ():
-            labels.append(Label("blocked_term", 1.0, detail=match.term))
+        if extra:
+            labels += self._matches(extra, readings, "blocked_term")
         return labels
+
+    @staticmethod
+    def _matches(terms: BlockedTerms, readings: list[str], label: str | None) -> list[Label]:
+        found: dict[str, Label] = {}
+        for plain in readings:
+            for match in terms.find(plain):
+                name = label or match.category
+                found.setdefault(name, Label(name, 1.0, detail=match.term))
+        return list(found.values())
 
 
 def _load_nudenet() -> Any:

@@ -40,6 +40,12 @@ DEFAULT_BLOCKED_TERMS: dict[str, tuple[str, ...]] = {
         "i will shoot you",
         "i will rape you",
     ),
+    "harassment": (
+        "eat shit and die",
+        "die in a fire",
+        "nobody likes you",
+        "everyone hates you",
+    ),
     "hate_speech": (
         "nigger",
         "niggers",

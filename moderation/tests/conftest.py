@@ -1,0 +1,33 @@
+"""Moderation fixtures: a scripted classifier in place of the configured one."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from moderation.backends.base import Label
+from moderation.policy import rules
+from moderation.tests.fakes import ScriptedClassifier
+
+
+@pytest.fixture
+def scripted(settings) -> Iterator[type[ScriptedClassifier]]:  # type: ignore[no-untyped-def]
+    """Make every classification answer ``scripted.image`` / ``scripted.text``."""
+    settings.MODERATION_BACKENDS = {settings.MODERATION_BACKEND: "moderation.tests.fakes.ScriptedClassifier"}
+    ScriptedClassifier.image, ScriptedClassifier.text, ScriptedClassifier.fail = [], [], False
+    ScriptedClassifier.images_seen = []
+    yield ScriptedClassifier
+    ScriptedClassifier.image, ScriptedClassifier.text, ScriptedClassifier.fail = None, None, False
+
+
+@pytest.fixture(autouse=True)
+def fresh_policy() -> Iterator[None]:
+    """Each test reads the policy rules of its own database."""
+    rules.forget()
+    yield
+    rules.forget()
+
+
+def labels(**found: float) -> list[Label]:
+    return [Label(name, confidence) for name, confidence in found.items()]
