@@ -20,6 +20,7 @@ urlpatterns = [
     path("api/", include("moderation.api.urls")),
     re_path(r"^api/(?P<rest>.*)$", api_not_found),  # after every API route: JSON, not HTML
     path("media/", include("catalog.media_urls")),
+    path("", include("moderation.urls")),
     path("", include("live.urls")),
     path("", include("catalog.urls")),
 ]

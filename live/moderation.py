@@ -107,9 +107,7 @@ def _end_channel_stream(channel_id: str, reason: str) -> None:
 
 
 def _message(message_id: str) -> ChatMessage | None:
-    if not str(message_id).isdigit():
-        return None
-    return ChatMessage.objects.select_related("channel").filter(pk=int(message_id)).first()
+    return ChatMessage.objects.select_related("channel").filter(pk=message_id).first()
 
 
 def _describe_message(message_id: str) -> targets.Item | None:
@@ -157,7 +155,12 @@ TARGETS = [
         end_stream=_end_session,
         reportable=False,
     ),
-    targets.Target(kind=CHANNEL, describe=_describe_channel, end_stream=_end_channel_stream),
+    targets.Target(
+        kind=CHANNEL,
+        describe=_describe_channel,
+        end_stream=_end_channel_stream,
+        resolve=lambda slug: Channel.objects.filter(slug=slug).values_list("pk", flat=True).first(),
+    ),
     targets.Target(
         kind=MESSAGE, describe=_describe_message, hide=_hide_message, restore=_restore_message
     ),

@@ -144,7 +144,9 @@ def report(
     target = targets.get(kind)
     if not target.reportable:
         raise targets.UnknownItem(f"Items of kind {kind} cannot be reported.")
-    item = target.describe(item_id)
+    if target.resolve is not None:
+        item_id = target.resolve(item_id) or ""
+    item = target.describe(item_id) if item_id else None
     if item is None:
         raise targets.UnknownItem("There is no such item to report.")
     if item.owner_id == reporter.pk:

@@ -30,6 +30,8 @@ class Target:
     restore: Callable[[str], None] | None = None
     end_stream: Callable[[str, str], None] | None = None  # (item id, reason)
     reportable: bool = True  # viewers may report it (POST /api/reports/)
+    # How viewers name an item (a channel by its slug) → its id; None: they use the id.
+    resolve: Callable[[str], str | None] | None = None
 
 
 _targets: dict[str, Target] = {}

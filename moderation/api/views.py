@@ -30,9 +30,11 @@ ITEM_ID_MAX_CHARS = Report._meta.get_field("item_id").max_length or 64
 class ReportInputSerializer(StrictInputSerializer):
     kind = serializers.ChoiceField(
         choices=["video", "channel", "chat_message"],
-        help_text="What is reported: a video (id), a live channel (its id) or a chat message (id).",
+        help_text="What is reported: a video (id), a live channel (slug) or a chat message (id).",
     )
-    id = serializers.CharField(max_length=ITEM_ID_MAX_CHARS, help_text="The item's id.")
+    id = serializers.CharField(
+        max_length=ITEM_ID_MAX_CHARS, help_text="The video's or message's id, the channel's slug."
+    )
     reason = serializers.ChoiceField(choices=Report.Reason.choices)
     note = serializers.CharField(
         max_length=NOTE_MAX_CHARS, required=False, allow_blank=True, help_text="Optional details."

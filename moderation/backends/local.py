@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import io
 import threading
+import warnings
 from functools import lru_cache
 from typing import Any
 
@@ -52,11 +53,17 @@ def decode_image(data: bytes) -> Any:
     import numpy as np
 
     try:
-        with Image.open(io.BytesIO(data)) as image:
-            if image.width * image.height > MAX_PIXELS:
-                raise ImageUnreadable(f"The picture is too large ({image.width}×{image.height}).")
-            rgb = np.asarray(image.convert("RGB"))
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as exc:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as image:
+                if image.width * image.height > MAX_PIXELS:
+                    raise ImageUnreadable(
+                        f"The picture is too large ({image.width}×{image.height})."
+                    )
+                rgb = np.asarray(image.convert("RGB"))
+    except (Image.DecompressionBombWarning, Image.DecompressionBombError) as exc:
+        raise ImageUnreadable("The picture is too large.") from exc
+    except (UnidentifiedImageError, OSError) as exc:
         raise ImageUnreadable("The file is not a picture that can be read.") from exc
     return np.ascontiguousarray(rgb[:, :, ::-1])
 

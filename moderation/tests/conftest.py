@@ -14,7 +14,9 @@ from moderation.tests.fakes import ScriptedClassifier
 @pytest.fixture
 def scripted(settings) -> Iterator[type[ScriptedClassifier]]:  # type: ignore[no-untyped-def]
     """Make every classification answer ``scripted.image`` / ``scripted.text``."""
-    settings.MODERATION_BACKENDS = {settings.MODERATION_BACKEND: "moderation.tests.fakes.ScriptedClassifier"}
+    settings.MODERATION_BACKENDS = {
+        settings.MODERATION_BACKEND: "moderation.tests.fakes.ScriptedClassifier"
+    }
     ScriptedClassifier.image, ScriptedClassifier.text, ScriptedClassifier.fail = [], [], False
     ScriptedClassifier.images_seen = []
     yield ScriptedClassifier

@@ -44,36 +44,60 @@ function setup() {
     follow.added();
   }
 
+  // Viewers report a message to the site's moderators (POST /api/reports/).
+  async function report(frame, reason) {
+    let answer = "Could not send the report. Try again later.";
+    try {
+      const response = await fetch(panel.dataset.reportUrl, {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "Content-Type": "application/json", "X-CSRFToken": panel.dataset.csrf },
+        body: JSON.stringify({ kind: "chat_message", id: String(frame.id), reason }),
+      });
+      const body = await response.json().catch(() => ({}));
+      if (response.ok) answer = "Thank you: the moderators will look at that message.";
+      else if (body.detail) answer = body.detail;
+    } catch {
+      // offline: the default answer says so
+    }
+    append(systemElement(answer));
+  }
+
   function actions(frame) {
-    if (!me.canModerate || frame.author.username === me.username) return null;
-    if (frame.author.badges.includes("owner")) return null;
+    if (!me.username || frame.author.username === me.username) return null;
+    const moderates = me.canModerate && !frame.author.badges.includes("owner");
     // A <details> menu: keyboard and screen readers get it for free, no script state.
     const menu = document.createElement("details");
     menu.className = "chat-actions";
     const summary = document.createElement("summary");
     summary.className = "chat-actions__toggle";
-    summary.setAttribute("aria-label", `Moderate ${frame.author.username}'s message`);
+    const verb = moderates ? "Moderate" : "Report";
+    summary.setAttribute("aria-label", `${verb} ${frame.author.username}'s message`);
     summary.textContent = "⋯";
     menu.append(summary);
     const items = document.createElement("div");
     items.className = "chat-actions__menu";
-    const add = (label, frameToSend) => {
+    const add = (label, act) => {
       const button = document.createElement("button");
       button.type = "button";
       button.className = "chat-actions__item";
       button.textContent = label;
       button.addEventListener("click", () => {
         menu.open = false;
-        sendFrame(frameToSend);
+        act();
       });
       items.append(button);
     };
     const user = frame.author.username;
-    add("Delete message", { type: "delete", id: frame.id });
-    add("Time out 1 min", { type: "timeout", user, minutes: 1 });
-    add("Time out 10 min", { type: "timeout", user, minutes: 10 });
-    add("Time out 1 hour", { type: "timeout", user, minutes: 60 });
-    add("Ban from channel", { type: "ban", user });
+    if (moderates) {
+      add("Delete message", () => sendFrame({ type: "delete", id: frame.id }));
+      add("Time out 1 min", () => sendFrame({ type: "timeout", user, minutes: 1 }));
+      add("Time out 10 min", () => sendFrame({ type: "timeout", user, minutes: 10 }));
+      add("Time out 1 hour", () => sendFrame({ type: "timeout", user, minutes: 60 }));
+      add("Ban from channel", () => sendFrame({ type: "ban", user }));
+    }
+    add("Report as abuse", () => report(frame, "hate"));
+    add("Report as spam", () => report(frame, "spam"));
     menu.append(items);
     return menu;
   }
