@@ -12,7 +12,6 @@ import logging
 from typing import Any
 
 from django.core.files.storage import default_storage
-from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -71,9 +70,7 @@ def _end_session(session_id: str, reason: str) -> None:
         session, reason=LiveSession.EndReason.MODERATION
     )
     text = "Moderation ended this stream. " + reason if reason else "Moderation ended this stream."
-    transaction.on_commit(
-        lambda: events.announce(session.channel_id, frames.moderation_frame(text))
-    )
+    events.announce(session.channel_id, frames.moderation_frame(text))  # sent after commit
     log.info("live session %s ended by moderation: %s", session_id, reason)
 
 
@@ -125,9 +122,7 @@ def _hide_message(message_id: str, reason: str) -> None:
     if message is None or message.deleted:
         return
     ChatMessage.objects.filter(pk=message.pk).update(deleted=True, deleted_at=timezone.now())
-    transaction.on_commit(
-        lambda: events.announce(message.channel_id, frames.delete_frame(message.pk))
-    )
+    events.announce(message.channel_id, frames.delete_frame(message.pk))
 
 
 def _restore_message(message_id: str) -> None:
