@@ -46,6 +46,7 @@ COMMAND_REASONS = {  # what a drop command says → why the session ended
     "ended_by_owner": Reason.ENDED_BY_OWNER,
     "ended_by_staff": Reason.ENDED_BY_STAFF,
     "banned": Reason.BANNED,
+    "moderation": Reason.MODERATION,
 }
 
 

@@ -19,9 +19,9 @@ from django.conf import settings
 from catalog.models import Video
 from catalog.tests.processes import StartWorker, command_line, descendants, wait_for
 from live import services
-from live.models import Channel, LiveSession
+from live.models import Channel, LiveEvent, LiveSession
 from live.tests.ingest_helpers import decoded_seconds, ingest_server, publish
-from moderation.models import Ban
+from moderation.models import Ban, Flag
 
 pytestmark = [pytest.mark.media, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 # The first two flows run on both databases: between them they make every session write
@@ -159,6 +159,37 @@ def test_the_owner_ends_the_session_from_the_web(tmp_path: Path, channel: Channe
         assert publisher.wait(timeout=10) != 0
         wait_for(lambda: ended(channel), WAIT, "the session to end")
     assert live_session(channel).end_reason == Reason.ENDED_BY_OWNER
+
+
+@ONE_PASS
+def test_moderation_ends_a_stream_whose_picture_breaks_the_rules_and_holds_its_replay(
+    tmp_path: Path, channel: Channel, start_worker: StartWorker
+) -> None:
+    # The live worker's classifier answers "explicit nudity, 95 %" (moderation/tests/fakes.py):
+    # the rest (sampler, task, policy, flag, the ingest told to drop, the replay) is real.
+    labels = '{"image": [["explicit_nudity", 0.95]]}'
+    start_worker(
+        Q_CLUSTER_NAME="live",
+        LIVE_WORK_DIR=str(tmp_path / "live"),
+        MODERATION_SCRIPTED_LABELS=labels,
+    )
+    # Every replay is kept, however short: moderation ends this one within seconds.
+    with ingest_server(tmp_path, LIVE_THUMBNAIL_SECONDS="2", LIVE_MIN_REPLAY_SECONDS="1") as ingest:
+        publisher = publish(ingest.url(services.stream_key(channel)), seconds=60)
+        wait_for(lambda: is_live(channel), WAIT, "the channel to go live")
+        wait_for(lambda: ended(channel), WAIT, "moderation to end the stream")
+        assert publisher.wait(timeout=10) != 0  # cut off by the ingest
+        wait_for(lambda: live_session(channel).replay_id is not None, WAIT, "the replay")
+    session = live_session(channel)
+    assert session.end_reason == Reason.MODERATION
+    flag = Flag.objects.get(item_kind="live_session", item_id=session.pk)
+    assert (flag.top_label, flag.action, flag.owner_id) == ("explicit_nudity", "end_stream", channel.owner_id)
+    assert media(flag.evidence_image).stat().st_size > 0
+    replay = session.replay
+    assert replay is not None and replay.visibility == Video.Visibility.PRIVATE
+    assert "explicit nudity" in replay.held_reason
+    told = LiveEvent.objects.filter(payload__icontains="Moderation ended this stream")
+    assert told.exists()  # the chat's system line, relayed to every process's sockets
 
 
 @ONE_PASS

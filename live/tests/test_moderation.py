@@ -24,7 +24,7 @@ from moderation.tests.fakes import ScriptedClassifier
 
 
 @pytest.fixture
-def scripted(settings: Any):  # type: ignore[no-untyped-def]
+def scripted(settings: Any):
     settings.MODERATION_BACKENDS = {
         settings.MODERATION_BACKEND: "moderation.tests.fakes.ScriptedClassifier"
     }
@@ -64,11 +64,12 @@ def test_a_channel_s_blocked_terms_apply_in_its_chat_only(
 ) -> None:
     BlockedTerm.objects.create(term="spoiler", channel=channel)
     draft = frames_draft(channel, "huge SP0ILER: he dies")
-    assert moderation.check_message(draft) and "blocked list" in moderation.check_message(draft)
+    refusal = moderation.check_message(draft)
+    assert refusal is not None and "blocked list" in refusal
     assert moderation.check_message(frames_draft(other_channel, "huge SP0ILER: he dies")) is None
 
 
-def frames_draft(channel: Channel, text: str):  # type: ignore[no-untyped-def]
+def frames_draft(channel: Channel, text: str):
     from live.chat.hooks import Draft
 
     return Draft(
@@ -95,7 +96,7 @@ def thumbnail(channel: Channel) -> str:
 @pytest.mark.django_db
 def test_a_clean_live_picture_passes_the_real_model(
     channel: Channel, thumbnail: str, bus_messages: list
-) -> None:  # type: ignore[type-arg]
+) -> None:
     session = open_session(channel)
     assert moderation.classify_thumbnail(session.pk, thumbnail) == "allowed"
     assert not Flag.objects.exists() and bus_messages == []
@@ -107,7 +108,7 @@ def test_nudity_in_a_live_picture_ends_the_stream_tells_viewers_and_holds_the_re
     thumbnail: str,
     bus_messages: list,
     scripted: Any,
-    other_user: User,  # type: ignore[type-arg]
+    other_user: User,
 ) -> None:
     scripted.image = [Label("explicit_nudity", 0.93)]
     session = open_session(channel)

@@ -12,7 +12,7 @@ from moderation.tests.fakes import ScriptedClassifier
 
 
 @pytest.fixture
-def scripted(settings) -> Iterator[type[ScriptedClassifier]]:  # type: ignore[no-untyped-def]
+def scripted(settings) -> Iterator[type[ScriptedClassifier]]:
     """Make every classification answer ``scripted.image`` / ``scripted.text``."""
     settings.MODERATION_BACKENDS = {
         settings.MODERATION_BACKEND: "moderation.tests.fakes.ScriptedClassifier"

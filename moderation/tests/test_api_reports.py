@@ -100,7 +100,7 @@ def test_unknown_items_are_404_and_own_items_400(
     assert not Flag.objects.exists()
 
 
-def test_reports_are_rate_limited(user: User, bob_api: APIClient, settings) -> None:  # type: ignore[no-untyped-def]
+def test_reports_are_rate_limited(user: User, bob_api: APIClient, settings) -> None:
     settings.RATE_REPORTS = "2/h"
     videos = [make_video(user, title=f"v{i}") for i in range(3)]
     answers = [

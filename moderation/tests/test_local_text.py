@@ -70,7 +70,7 @@ CLEAN = [
 
 
 @pytest.fixture(scope="module")
-def hook_decides():  # type: ignore[no-untyped-def]
+def hook_decides():
     classifier = LocalClassifier()
 
     def decides(text: str) -> policy.Decision:
@@ -80,7 +80,7 @@ def hook_decides():  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.django_db
-def test_the_default_policy_hides_abuse_and_passes_chat(hook_decides) -> None:  # type: ignore[no-untyped-def]
+def test_the_default_policy_hides_abuse_and_passes_chat(hook_decides) -> None:
     hidden = {line for line in ABUSIVE + CLEAN if hook_decides(line).blocks}
     caught = hidden & set(ABUSIVE)
     wrongly = hidden & set(CLEAN)
@@ -92,7 +92,7 @@ def test_the_default_policy_hides_abuse_and_passes_chat(hook_decides) -> None:  
 
 
 @pytest.mark.django_db
-def test_a_hidden_message_says_why(hook_decides) -> None:  # type: ignore[no-untyped-def]
+def test_a_hidden_message_says_why(hook_decides) -> None:
     decision = hook_decides("go k1ll y0urself")
     assert decision.blocks
     assert "self-harm" in decision.reason()
@@ -106,7 +106,7 @@ def test_the_fast_scores_equal_the_library_s_own() -> None:
 
 
 @pytest.mark.database_free
-def test_the_classifier_and_its_models_load_once_per_process(settings) -> None:  # type: ignore[no-untyped-def]
+def test_the_classifier_and_its_models_load_once_per_process(settings) -> None:
     settings.MODERATION_BACKEND = "local"
     classifier = get_classifier()
     assert get_classifier() is classifier

@@ -35,7 +35,7 @@ def uploaded(user: User, clip_factory: Callable[..., Path], tmp_path: Path) -> V
     return video
 
 
-def test_sample_times_spread_over_the_whole_video(settings) -> None:  # type: ignore[no-untyped-def]
+def test_sample_times_spread_over_the_whole_video(settings) -> None:
     settings.MODERATION_FRAME_INTERVAL_SECONDS, settings.MODERATION_MAX_FRAMES = 10, 12
     assert uploads.sample_times(25) == [5.0, 15.0]
     long = uploads.sample_times(3600)
@@ -96,10 +96,12 @@ def test_gone_or_unready_videos_are_skipped(user: User) -> None:
 
 def test_publishing_queues_the_check_on_the_fast_cluster(
     user: User, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     video = make_video(user)
-    with mock.patch("django_q.tasks.async_task") as enqueue:
-        with django_capture_on_commit_callbacks(execute=True):
-            hooks.video_published.send(sender=Video, video_id=video.pk, kind=Video.Kind.UPLOAD)
-            hooks.video_published.send(sender=Video, video_id=video.pk, kind=Video.Kind.REPLAY)
+    with (
+        mock.patch("django_q.tasks.async_task") as enqueue,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        hooks.video_published.send(sender=Video, video_id=video.pk, kind=Video.Kind.UPLOAD)
+        hooks.video_published.send(sender=Video, video_id=video.pk, kind=Video.Kind.REPLAY)
     enqueue.assert_called_once_with("moderation.uploads.classify_video", video.pk, cluster="live")
