@@ -26,6 +26,7 @@ from live.backends import get_backend
 from live.errors import InvalidChannel, LiveError
 from live.forms import ChannelCreateForm, ChannelDetailsForm, ModeratorForm
 from live.models import Channel, LiveSession
+from moderation import selectors as moderation_selectors
 
 # Recommended encoder settings for the built-in ingest (1 s keyframes: 1 s segments).
 RESOLUTIONS = (
@@ -115,6 +116,9 @@ def my_channel(request: HttpRequest, slug: str) -> HttpResponse:
         resolutions=RESOLUTIONS,
         key_url=reverse("api-channel-stream-key", args=[channel.slug]),
         health_url=reverse("api-channel-health", args=[channel.slug]),
+        moderation_flags=moderation_selectors.flags_for_owner(user_id=channel.owner_id).filter(
+            channel=channel, item_kind__in=("live_session", "channel")
+        )[:10],
     )
     return render(request, "live/owner/channel_stream.html", context)
 

@@ -183,7 +183,11 @@ def test_moderation_ends_a_stream_whose_picture_breaks_the_rules_and_holds_its_r
     session = live_session(channel)
     assert session.end_reason == Reason.MODERATION
     flag = Flag.objects.get(item_kind="live_session", item_id=session.pk)
-    assert (flag.top_label, flag.action, flag.owner_id) == ("explicit_nudity", "end_stream", channel.owner_id)
+    assert (flag.top_label, flag.action, flag.owner_id) == (
+        "explicit_nudity",
+        "end_stream",
+        channel.owner_id,
+    )
     assert media(flag.evidence_image).stat().st_size > 0
     replay = session.replay
     assert replay is not None and replay.visibility == Video.Visibility.PRIVATE

@@ -150,3 +150,18 @@ def _replay(session: LiveSession) -> ReplayOutput:
         poster=None,
         duration=12.0,
     )
+
+
+@pytest.mark.django_db
+def test_the_streamer_sees_why_on_their_channel_page(
+    channel: Channel, thumbnail: str, bus_messages: list, scripted: Any, alice: Any
+) -> None:
+    scripted.image = [Label("explicit_nudity", 0.93)]
+    session = open_session(channel)
+    moderation.classify_thumbnail(session.pk, thumbnail)
+    page = alice.get(f"/me/channels/{channel.slug}/").content.decode()
+    assert (
+        "Stream ended." in page
+        and "explicit nudity" in page
+        and "A moderator will review it." in page
+    )

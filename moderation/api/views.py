@@ -59,10 +59,8 @@ class ReportView(APIView):
         responses={
             200: OpenApiResponse(ReportSerializer, description="You had reported it already."),
             201: ReportSerializer,
-            400: OpenApiResponse(ErrorSerializer, description="Invalid report, or your own item."),
-            401: OpenApiResponse(ErrorSerializer, description="Not signed in."),
+            # 400 (invalid, or your own item), 401 and 429 are implied (config/api_schema.py).
             404: OpenApiResponse(ErrorSerializer, description="No such item."),
-            429: OpenApiResponse(ErrorSerializer, description="Too many reports; wait."),
         },
     )
     def post(self, request: Request) -> Response:
