@@ -6,3 +6,6 @@ class ModerationConfig(AppConfig):
 
     name = "moderation"
     verbose_name = "Moderation"
+
+    def ready(self) -> None:
+        from moderation import checks  # noqa: F401 (registers the system checks)
