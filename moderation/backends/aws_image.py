@@ -36,9 +36,9 @@ def fit_for_rekognition(data: bytes, max_bytes: int = MAX_BYTES) -> bytes:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(io.BytesIO(data))
-            image.draft("RGB", (MAX_SIDE, MAX_SIDE))  # JPEG: decode at a reduced scale, cheaply
-            image = ImageOps.exif_transpose(image).convert("RGB")
+            opened = Image.open(io.BytesIO(data))
+            opened.draft("RGB", (MAX_SIDE, MAX_SIDE))  # JPEG: decode at a reduced scale, cheaply
+            image = ImageOps.exif_transpose(opened).convert("RGB")
     except (OSError, ValueError, SyntaxError, *DECOMPRESSION_BOMB) as exc:
         raise UnreadableImage(f"the picture could not be read ({exc})") from exc
     image.thumbnail((MAX_SIDE, MAX_SIDE))

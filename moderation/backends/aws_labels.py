@@ -90,7 +90,9 @@ def _strongest(findings: Iterable[tuple[str, float, int, str]]) -> list[Label]:
             best[name] = (confidence, depth, detail)
     return [
         Label(name=name, confidence=round(confidence, 4), detail=detail)
-        for name, (confidence, _, detail) in sorted(best.items(), key=lambda item: (-item[1][0], item[0]))
+        for name, (confidence, _, detail) in sorted(
+            best.items(), key=lambda item: (-item[1][0], item[0])
+        )
     ]
 
 
@@ -130,7 +132,9 @@ def object_labels(response: Mapping[str, Any], wanted: Sequence[str]) -> list[La
         names += [parent["Name"] for parent in item.get("Parents", [])]
         for key in {" ".join(name.lower().split()) for name in names} & by_key.keys():
             depth = len(item.get("Parents", []))
-            findings.append((object_name(by_key[key]), item["Confidence"] / 100, depth, item["Name"]))
+            findings.append(
+                (object_name(by_key[key]), item["Confidence"] / 100, depth, item["Name"])
+            )
     return _strongest(findings)
 
 

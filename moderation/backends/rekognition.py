@@ -76,9 +76,9 @@ def _client_config(timeout_ms: int) -> Config:
     return Config(
         connect_timeout=seconds,
         read_timeout=seconds,
-        # "standard" retries throttling and transient errors with jittered back-off, and
-        # counts the first try in max_attempts.
-        retries={"mode": "standard", "max_attempts": settings.MODERATION_AWS_MAX_ATTEMPTS},
+        # "standard" retries throttling and transient errors with jittered back-off.
+        # total_max_attempts counts the first try; botocore's max_attempts would not.
+        retries={"mode": "standard", "total_max_attempts": settings.MODERATION_AWS_MAX_ATTEMPTS},
     )
 
 

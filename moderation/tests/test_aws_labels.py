@@ -1,4 +1,4 @@
-"""Rekognition's and Comprehend's answers mapped onto our labels (responses as AWS documents them)."""
+"""Rekognition's and Comprehend's answers mapped onto our labels (responses as AWS documents)."""
 
 from __future__ import annotations
 
@@ -178,7 +178,15 @@ def test_toxic_labels_map_and_drop_what_is_below_the_minimum() -> None:
 
 def test_every_comprehend_label_has_one_of_ours() -> None:
     names = {label.name for label in toxic_labels([TOXIC_RESPONSE], 0.0)}
-    assert names == {"profanity", "hate_speech", "insult", "graphic", "harassment", "sexual", "threat"}
+    assert names == {
+        "profanity",
+        "hate_speech",
+        "insult",
+        "graphic",
+        "harassment",
+        "sexual",
+        "threat",
+    }
     assert names <= LABELS.keys()
 
 
