@@ -10,6 +10,8 @@ from PIL import Image
 
 from moderation.backends.aws_image import UnreadableImage, fit_for_rekognition
 
+pytestmark = pytest.mark.database_free
+
 
 def encode(image: Image.Image, fmt: str, **options: object) -> bytes:
     out = io.BytesIO()

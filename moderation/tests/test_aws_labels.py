@@ -9,6 +9,8 @@ import pytest
 from moderation.backends.aws_labels import moderation_labels, object_labels, toxic_labels
 from moderation.backends.base import LABELS, Label
 
+pytestmark = pytest.mark.database_free
+
 # Taxonomy version 7: a third-level label arrives with its second and first levels.
 SMOKING_V7 = {
     "ModerationModelVersion": "7.0",

@@ -10,6 +10,8 @@ from django.core.management.base import SystemCheckError
 
 from moderation.checks import check_aws_settings
 
+pytestmark = pytest.mark.database_free
+
 
 def ids() -> list[str]:
     return [str(message.id) for message in check_aws_settings()]
