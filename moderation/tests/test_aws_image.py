@@ -57,7 +57,24 @@ def test_exif_orientation_is_applied_before_the_copy() -> None:
 @pytest.mark.parametrize("data", [b"", b"not a picture at all", b"\x89PNG\r\n\x1a\n" + b"\0" * 10])
 def test_bytes_that_are_no_picture_are_refused_clearly(data: bytes) -> None:
     with pytest.raises(UnreadableImage, match="could not be read"):
-        fit_for_rekognition(data, max_bytes=4)
+        fit_for_rekognition(data)
+
+
+def test_a_picture_below_80_pixels_is_scaled_up() -> None:
+    fitted = fit_for_rekognition(encode(Image.new("RGB", (120, 40), "navy"), "PNG"))
+    with Image.open(io.BytesIO(fitted)) as image:
+        assert (image.format, image.size) == ("JPEG", (240, 80))
+
+
+def test_a_picture_wider_than_10000_pixels_is_scaled_down() -> None:
+    fitted = fit_for_rekognition(encode(Image.new("L", (12_000, 100), 128), "PNG"))
+    with Image.open(io.BytesIO(fitted)) as image:
+        assert image.size == (4096, 34)
+
+
+def test_a_picture_that_cannot_get_small_enough_is_refused() -> None:
+    with pytest.raises(UnreadableImage, match="does not fit in 1000 bytes"):
+        fit_for_rekognition(encode(noise(400, 300), "PNG"), max_bytes=1000)
 
 
 def test_a_decompression_bomb_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -20,7 +20,7 @@ from moderation.tests.test_aws_labels import SMOKING_V7, TOXIC_RESPONSE
 pytestmark = [pytest.mark.database_free, pytest.mark.usefixtures("aws")]
 
 
-def png(width: int = 64, height: int = 48) -> bytes:
+def png(width: int = 128, height: int = 96) -> bytes:
     out = io.BytesIO()
     Image.new("RGB", (width, height), (40, 90, 160)).save(out, "PNG")
     return out.getvalue()

@@ -12,6 +12,7 @@ import pytest
 
 from moderation.backends.base import ClassifierUnavailable
 from moderation.backends.rekognition import RekognitionClassifier
+from moderation.tests.test_rekognition import png
 
 pytestmark = [pytest.mark.database_free, pytest.mark.usefixtures("aws")]
 
@@ -81,5 +82,5 @@ def test_a_connect_timeout_leaves_the_picture_in_review(settings: Any, full_back
     classifier = RekognitionClassifier(endpoint_url=full_backlog)
     started = time.monotonic()
     with pytest.raises(ClassifierUnavailable, match="Connect timeout"):
-        classifier.classify_image(b"\x89PNG\r\n\x1a\n" + bytes(64))  # sent as it is
+        classifier.classify_image(png())
     assert 0.4 <= time.monotonic() - started < 3  # two 0.2 s attempts, one back-off
