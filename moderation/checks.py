@@ -46,13 +46,18 @@ def check_aws_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMess
         return messages
     # botocore's own endpoint data (no network): catches a typo such as "us-east1".
     session = boto3.session.Session()
-    for service, label in (("rekognition", "Amazon Rekognition"), ("comprehend", "Comprehend")):
-        if region not in session.get_available_regions(service):
-            messages.append(
-                Warning(
-                    f"MODERATION_AWS_REGION={region!r} is not a region where {label} "
-                    "is offered (per botocore's endpoint list); check the name.",
-                    id="moderation.W102",
-                )
+    missing = [
+        label
+        for service, label in (("rekognition", "Amazon Rekognition"), ("comprehend", "Comprehend"))
+        if region not in session.get_available_regions(service)
+    ]
+    if missing:
+        messages.append(
+            Warning(
+                f"MODERATION_AWS_REGION={region!r} is not a region where "
+                f"{' and '.join(missing)} {'is' if len(missing) == 1 else 'are'} offered "
+                "(per botocore's endpoint list); check the name.",
+                id="moderation.W102",
             )
+        )
     return messages

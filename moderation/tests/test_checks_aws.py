@@ -36,11 +36,11 @@ def test_a_missing_region_is_one_clear_error(settings: Any) -> None:
     assert message.msg.startswith("MODERATION_BACKEND=rekognition needs MODERATION_AWS_REGION")
 
 
-def test_a_misspelt_region_warns_for_each_service(settings: Any) -> None:
+def test_a_misspelt_region_is_one_warning(settings: Any) -> None:
     settings.MODERATION_AWS_REGION = "us-east1"
-    messages = check_aws_settings()
-    assert [m.id for m in messages] == ["moderation.W102", "moderation.W102"]
-    assert "Amazon Rekognition" in messages[0].msg and "Comprehend" in messages[1].msg
+    [message] = check_aws_settings()
+    assert message.id == "moderation.W102"
+    assert "'us-east1' is not a region where Amazon Rekognition and Comprehend are" in message.msg
 
 
 def test_a_confidence_over_100_is_an_error(settings: Any) -> None:
@@ -64,3 +64,9 @@ def test_manage_py_check_reports_it_in_one_line(settings: Any) -> None:
     lines = [line for line in str(caught.value).splitlines() if "moderation.E102" in line]
     assert len(lines) == 1
     assert "needs MODERATION_AWS_REGION" in lines[0]
+
+
+def test_a_region_without_comprehend_is_named(settings: Any) -> None:
+    settings.MODERATION_AWS_REGION = "us-west-1"  # Rekognition, but no Comprehend, there
+    [message] = check_aws_settings()
+    assert "'us-west-1' is not a region where Comprehend is offered" in message.msg
