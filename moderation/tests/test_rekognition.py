@@ -12,6 +12,7 @@ from botocore.stub import ANY, Stubber
 from moto import mock_aws
 from PIL import Image
 
+from moderation.backends import _classifier, get_classifier
 from moderation.backends.aws_image import MAX_BYTES
 from moderation.backends.base import ClassifierUnavailable, Label
 from moderation.backends.rekognition import RekognitionClassifier, split_segments
@@ -208,3 +209,12 @@ def test_no_region_is_unavailable(settings: Any, monkeypatch: pytest.MonkeyPatch
     monkeypatch.delenv("AWS_REGION", raising=False)
     with pytest.raises(ClassifierUnavailable, match="region"):
         RekognitionClassifier()
+
+
+def test_the_setting_selects_this_backend(settings: Any) -> None:
+    settings.MODERATION_BACKEND = "rekognition"
+    _classifier.cache_clear()
+    try:
+        assert isinstance(get_classifier(), RekognitionClassifier)
+    finally:
+        _classifier.cache_clear()
