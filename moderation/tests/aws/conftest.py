@@ -1,4 +1,4 @@
-"""Fixtures of the moderation tests."""
+"""Fixtures of the AWS moderation backend's tests."""
 
 from __future__ import annotations
 

@@ -16,7 +16,7 @@ from moderation.backends import _classifier, get_classifier
 from moderation.backends.aws_image import MAX_BYTES
 from moderation.backends.base import ClassifierUnavailable, Label
 from moderation.backends.rekognition import RekognitionClassifier, split_segments
-from moderation.tests.test_aws_labels import SMOKING_V7, TOXIC_RESPONSE
+from moderation.tests.aws.test_aws_labels import SMOKING_V7, TOXIC_RESPONSE
 
 pytestmark = [pytest.mark.database_free, pytest.mark.usefixtures("aws")]
 

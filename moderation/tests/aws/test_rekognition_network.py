@@ -12,7 +12,7 @@ import pytest
 
 from moderation.backends.base import ClassifierUnavailable
 from moderation.backends.rekognition import RekognitionClassifier
-from moderation.tests.test_rekognition import png
+from moderation.tests.aws.test_rekognition import png
 
 pytestmark = [pytest.mark.database_free, pytest.mark.usefixtures("aws")]
 
