@@ -29,6 +29,9 @@ T = TypeVar("T")
 # DetectToxicContent: up to 10 segments of at most 1 KB (UTF-8) each in one request.
 SEGMENT_BYTES = 1024
 SEGMENTS_PER_CALL = 10
+# Ten calls at most (chat messages and titles take one): a longer text stays in review
+# rather than cost a hundred calls and as many timeouts.
+MAX_TEXT_BYTES = 100 * 1024
 
 
 def split_segments(text: str, limit: int = SEGMENT_BYTES) -> list[str]:
@@ -155,7 +158,13 @@ class RekognitionClassifier(Classifier):
         return blocked + toxic
 
     def toxic_labels(self, text: str) -> list[Label]:
-        """Comprehend DetectToxicContent on a text of any length, mapped to our labels."""
+        """Comprehend DetectToxicContent on a text up to MAX_TEXT_BYTES, mapped to our labels."""
+        size = len(text.encode())
+        if size > MAX_TEXT_BYTES:
+            raise ClassifierUnavailable(
+                f"The text is too long to classify ({size // 1024} KB; at most "
+                f"{MAX_TEXT_BYTES // 1024} KB)."
+            )
         responses = [
             self._call(
                 "Comprehend DetectToxicContent",

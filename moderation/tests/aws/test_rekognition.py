@@ -159,6 +159,14 @@ def test_a_long_text_goes_in_segments_of_at_most_1_kb(aws_classifier: Any) -> No
         stub.assert_no_pending_responses()
 
 
+def test_a_text_over_100_kb_stays_in_review_without_a_call(aws_classifier: Any) -> None:
+    with (
+        Stubber(aws_classifier.comprehend),
+        pytest.raises(ClassifierUnavailable, match=r"too long to classify \(100 KB; at most 100"),
+    ):
+        aws_classifier.classify_text("word " * 20_600)
+
+
 def test_a_word_longer_than_a_segment_is_cut() -> None:
     assert [len(s) for s in split_segments("x" * 2100)] == [1024, 1024, 52]
     assert [len(s.encode()) for s in split_segments("é" * 600)] == [1024, 176]
