@@ -155,7 +155,13 @@ class RekognitionClassifier(Classifier):
             if blocked:  # a blocked term decides on its own; AWS had nothing to add
                 return blocked
             raise
-        return blocked + toxic
+        # One label per name, the higher confidence: a site-wide term list may name a label
+        # ("threat") that Comprehend reports too.
+        best: dict[str, Label] = {}
+        for label in blocked + toxic:
+            if label.name not in best or label.confidence > best[label.name].confidence:
+                best[label.name] = label
+        return list(best.values())
 
     def toxic_labels(self, text: str) -> list[Label]:
         """Comprehend DetectToxicContent on a text up to MAX_TEXT_BYTES, mapped to our labels."""

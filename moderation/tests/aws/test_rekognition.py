@@ -12,7 +12,7 @@ from botocore.stub import ANY, Stubber
 from moto import mock_aws
 from PIL import Image
 
-from moderation.backends import _classifier, get_classifier
+from moderation.backends import _classifier, get_classifier, rekognition
 from moderation.backends.aws_image import MAX_BYTES
 from moderation.backends.base import ClassifierUnavailable, Label
 from moderation.backends.rekognition import RekognitionClassifier, split_segments
@@ -127,7 +127,7 @@ def test_rekognition_errors_leave_the_picture_in_review(
 
 
 def test_a_text_is_one_comprehend_call_in_english(aws_classifier: Any) -> None:
-    text = "you are a disgrace, I will find you"
+    text = "you are a disgrace and a fraud"
     with Stubber(aws_classifier.comprehend) as stub:
         stub.add_response(
             "detect_toxic_content",
@@ -192,6 +192,18 @@ def test_a_blocked_term_decides_even_when_comprehend_fails(aws_classifier: Any) 
         stub.add_client_error("detect_toxic_content", "InternalServerException", "down", 500)
         labels = aws_classifier.classify_text("Buy CHEAPCOINS now", channel_terms=("cheapcoins",))
     assert labels == [Label(name="blocked_term", confidence=1.0, detail="cheapcoins")]
+
+
+def test_a_label_found_twice_is_reported_once_at_its_highest(
+    aws_classifier: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A site-wide list files its terms under labels Comprehend also reports ("threat").
+    term = Label(name="threat", confidence=1.0, detail="i will kill you")
+    monkeypatch.setattr(rekognition, "blocked_term_labels", lambda text, terms: [term])
+    response = {"Labels": [{"Name": "VIOLENCE_OR_THREAT", "Score": 0.73}], "Toxicity": 0.7}
+    with Stubber(aws_classifier.comprehend) as stub:
+        stub.add_response("detect_toxic_content", {"ResultList": [response]})
+        assert aws_classifier.classify_text("i will kill you") == [term]
 
 
 def test_a_blocked_term_matches_whole_words_only(aws_classifier: Any) -> None:
