@@ -62,7 +62,8 @@ def test_a_silent_service_times_out_after_bounded_retries(
         classifier.classify_text("hello")
     elapsed = time.monotonic() - started
     assert len(accepted) == 2  # MODERATION_AWS_MAX_ATTEMPTS: the first try and one retry
-    assert 0.4 <= elapsed < 3  # two 0.2 s reads and at most one back-off (≤ 1 s)
+    # Two 0.2 s reads and one back-off of at most 1 s: about 1.4 s, with slack for a busy box.
+    assert 0.4 <= elapsed < 5
 
 
 @pytest.fixture
@@ -83,4 +84,4 @@ def test_a_connect_timeout_leaves_the_picture_in_review(settings: Any, full_back
     started = time.monotonic()
     with pytest.raises(ClassifierUnavailable, match="Connect timeout"):
         classifier.classify_image(png())
-    assert 0.4 <= time.monotonic() - started < 3  # two 0.2 s attempts, one back-off
+    assert 0.4 <= time.monotonic() - started < 5  # two 0.2 s attempts, one back-off (≤ 1 s)
