@@ -12,13 +12,17 @@ class ModerationConfig(AppConfig):
 
         from accounts import restrictions
         from catalog import hooks as catalog_hooks
-        from moderation import receivers, targets, uploads
-        from moderation.models import PolicyRule
+        from moderation import (
+            checks,  # noqa: F401 (registers the system checks)
+            receivers,
+            targets,
+            uploads,
+        )
+        from moderation.models import BlockedTerm, PolicyRule
 
         targets.register(uploads.TARGET)
         restrictions.register(receivers.ban_refusal)
         catalog_hooks.video_published.connect(receivers.video_published, dispatch_uid="moderation")
         for signal in (post_save, post_delete):
-            signal.connect(
-                receivers.policy_changed, sender=PolicyRule, dispatch_uid="moderation_policy"
-            )
+            signal.connect(receivers.policy_changed, sender=PolicyRule, dispatch_uid="mod_policy")
+            signal.connect(receivers.terms_changed, sender=BlockedTerm, dispatch_uid="mod_terms")

@@ -18,15 +18,14 @@ from __future__ import annotations
 import io
 import threading
 import warnings
-from functools import lru_cache
 from typing import Any
 
 from PIL import Image, UnidentifiedImageError
 
+from moderation.backends import terms
 from moderation.backends.base import Classifier, Label
 from moderation.backends.profanity import ProfanityModel
-from moderation.data.blocked_terms import DEFAULT_BLOCKED_TERMS
-from moderation.text import BlockedTerms, addressed_to_someone, normalise, without_intensifiers
+from moderation.text import addressed_to_someone, without_intensifiers
 
 # NudeNet's classes that count, by our label. Faces, feet, bellies, armpits and male chests
 # are found too but say nothing about the picture's suitability.
@@ -75,7 +74,6 @@ class LocalClassifier(Classifier):
         self._lock = threading.Lock()
         self._detector: Any = None
         self._profanity: ProfanityModel | None = None
-        self._defaults = BlockedTerms(DEFAULT_BLOCKED_TERMS)
 
     # --- models, loaded once ---
 
@@ -114,31 +112,17 @@ class LocalClassifier(Classifier):
         text = text.strip()
         if not text:
             return []
-        # Two readings: single letters joined ("k y s" → "kys") and not ("u r a b1tch").
-        readings = list(dict.fromkeys([normalise(text), normalise(text, join_letters=False)]))
-        addressed = any(addressed_to_someone(text, plain) for plain in readings)
-        candidates = [text, *readings]
+        plain_readings = terms.readings(text)
+        addressed = any(addressed_to_someone(text, plain) for plain in plain_readings)
+        candidates = [text, *plain_readings]
         if addressed:
-            candidates += [without_intensifiers(plain) for plain in readings]
+            candidates += [without_intensifiers(plain) for plain in plain_readings]
         scores = self._text_model().scores(candidates)
-        plain_count = 1 + len(readings)
+        plain_count = 1 + len(plain_readings)
         labels = [Label("profanity", round(max(scores[:plain_count]), 4))]
         if addressed:
             labels.append(Label("insult", round(max(scores[plain_count:]), 4)))
-        labels += self._matches(self._defaults, readings, None)
-        extra = _terms(channel_terms)
-        if extra:
-            labels += self._matches(extra, readings, "blocked_term")
-        return labels
-
-    @staticmethod
-    def _matches(terms: BlockedTerms, readings: list[str], label: str | None) -> list[Label]:
-        found: dict[str, Label] = {}
-        for plain in readings:
-            for match in terms.find(plain):
-                name = label or match.category
-                found.setdefault(name, Label(name, 1.0, detail=match.term))
-        return list(found.values())
+        return labels + terms.term_labels(plain_readings, channel_terms)
 
 
 def _load_nudenet() -> Any:
@@ -156,9 +140,3 @@ def _load_nudenet() -> Any:
         model_path, sess_options=options, providers=["CPUExecutionProvider"]
     )
     return detector
-
-
-@lru_cache(maxsize=256)
-def _terms(terms: tuple[str, ...]) -> BlockedTerms:
-    """Operator-made terms (site-wide and a channel's), compiled once per distinct list."""
-    return BlockedTerms({"blocked_term": terms})
