@@ -26,3 +26,12 @@ class LiveConfig(AppConfig):
         on_user_delete(services.user_channels_delete)
         # A ban closes the user's chat sockets everywhere (and a banned streamer's stream).
         moderation_hooks.ban_issued.connect(enforce.on_ban_issued, dispatch_uid="live-chat-ban")
+        # Amazon IVS: its stream and recording events, bans mirrored to IVS Chat rooms, and
+        # `manage.py check` of its settings.
+        from live.ivs import chat as ivs_chat
+        from live.ivs import checks as ivs_checks
+        from live.ivs import events as ivs_events
+
+        ivs_events.register()
+        moderation_hooks.ban_issued.connect(ivs_chat.on_ban_issued, dispatch_uid="live-ivs-ban")
+        ivs_checks.register()
