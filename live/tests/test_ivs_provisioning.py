@@ -70,8 +70,10 @@ def test_a_recording_configuration_of_its_own_when_only_a_bucket_is_set(
     own = f"arn:aws:ivs:{REGION}:{ACCOUNT}:recording-configuration/Own123"
     ivs_stubs.ivs.add_response(
         "create_recording_configuration",
-        {"recordingConfiguration": {"arn": own, "state": "CREATING",
-                                    "destinationConfiguration": {"s3": {"bucketName": "onair-media"}}}},
+        {"recordingConfiguration": {
+            "arn": own, "state": "CREATING",
+            "destinationConfiguration": {"s3": {"bucketName": "onair-media"}},
+        }},
         {
             "name": ANY,
             "destinationConfiguration": {"s3": {"bucketName": "onair-media"}},
