@@ -101,6 +101,7 @@ def test_a_banned_user_is_told_why_and_until_when(
     body = response.json()
     assert "timed out of this chat for 10 more minutes" in body["detail"]
     assert body["reason"] == "spam links"
+    assert ban.until is not None
     assert body["until"] == ban.until.isoformat().replace("+00:00", "Z")
 
 
