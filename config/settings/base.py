@@ -250,6 +250,8 @@ IVS_REQUIRE_APPROVAL = env.bool("IVS_REQUIRE_APPROVAL", default=False)
 IVS_CHAT_SESSION_MINUTES = positive_int("IVS_CHAT_SESSION_MINUTES", 60)  # IVS allows 1-180
 IVS_ENDPOINT_URL = env.str("IVS_ENDPOINT_URL", default="") or None  # a VPC endpoint, moto
 IVSCHAT_ENDPOINT_URL = env.str("IVSCHAT_ENDPOINT_URL", default="") or None
+if LIVE_BACKEND == "ivs" or IVS_REGION:  # players fetch IVS channels' live HLS from IVS
+    MEDIA_ORIGINS = [*MEDIA_ORIGINS, "https://*.live-video.net"]
 # Stream keys are encrypted and hashed under this secret (live/keys.py); unset: derived from
 # DJANGO_SECRET_KEY. Changing it makes every stored stream key unreadable: rotate them after.
 STREAM_KEY_SECRET = env.str("STREAM_KEY_SECRET", default="")

@@ -80,3 +80,17 @@ def test_manage_py_check_prints_them() -> None:
     assert result.returncode == 1
     assert "(live.E101) LIVE_BACKEND=ivs needs IVS_REGION" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_the_csp_lets_players_fetch_ivs_playback() -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("IVS_", "STORAGE_"))}
+    code = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print(s.CONTENT_SECURITY_POLICY['DIRECTIVES']['media-src'])"
+    )
+    for variables, allowed in (({"IVS_REGION": "us-west-2"}, True), ({}, False)):
+        result = subprocess.run(
+            [sys.executable, "-c", code], env=env | variables, cwd=django_settings.BASE_DIR,
+            capture_output=True, text=True, timeout=120, check=True,
+        )  # fmt: skip
+        assert ("https://*.live-video.net" in result.stdout) is allowed

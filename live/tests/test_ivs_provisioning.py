@@ -134,6 +134,22 @@ def test_a_failure_undoes_what_was_made_and_says_why(user: User, ivs_stubs: Stub
     assert (channel.provisioning, channel.backend_ref) == ("ready", CHANNEL_ARN)
 
 
+def test_the_owner_sees_why_there_is_no_key_yet(
+    user: User, alice: Any, alice_api: Any, ivs_stubs: Stubs, settings: Any
+) -> None:
+    settings.IVS_REQUIRE_APPROVAL = True
+    create(user)
+    page = alice.get("/me/channels/alice-ivs/").content.decode()
+    assert "no stream key yet: awaiting an operator&#x27;s approval" in page
+    assert 'id="stream-key-value"' not in page
+    assert alice_api.get("/api/channels/alice-ivs/").json()["provisioning"] == "awaiting_approval"
+    refused = alice_api.get("/api/channels/alice-ivs/stream-key/")
+    assert refused.status_code == 409
+    assert "awaiting an operator" in refused.json()["detail"]
+    rotated = alice.post("/me/channels/alice-ivs/rotate/", follow=True).content.decode()
+    assert "no stream key yet" in rotated
+
+
 def test_approval_holds_provisioning_back(
     user: User, ivs_stubs: Stubs, settings: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
