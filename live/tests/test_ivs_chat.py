@@ -148,3 +148,26 @@ def test_deleting_an_ivs_message(ivs_channel: Channel, ivs_stubs: Stubs) -> None
         {"roomIdentifier": ROOM_ARN, "id": "ABC123def456", "reason": "spam"},
     )  # fmt: skip
     chat.message_delete(channel=ivs_channel, message_id="ABC123def456", reason="spam")
+
+
+def test_a_site_ban_disconnects_from_the_rooms_of_live_ivs_channels(
+    ivs_channel: Channel, ivs_stubs: Stubs, user: User, other_user: User,
+    django_capture_on_commit_callbacks: Any,
+) -> None:  # fmt: skip
+    from moderation import services as ban_services
+
+    quiet = create_channel(user, slug="alice-quiet", backend="ivs",
+                           backend_data={"room_arn": ROOM_ARN.replace("g1H2", "zzzz")})  # fmt: skip
+    assert not quiet.is_live
+    Channel.objects.filter(pk=ivs_channel.pk).update(is_live=True)
+    ivs_stubs.chat.add_response(
+        "disconnect_user",
+        {},
+        {
+            "roomIdentifier": ROOM_ARN,
+            "userId": str(other_user.pk),
+            "reason": "Banned from the site.",
+        },
+    )  # fmt: skip (only the live channel's room: the stubber refuses a second call)
+    with django_capture_on_commit_callbacks(execute=True):
+        ban_services.ban_create(user=other_user, channel_id=None, until=None, created_by=user)

@@ -149,3 +149,43 @@ def test_a_recording_in_another_bucket_makes_no_replay(
     dispatch(recording_event("Recording End", bucket="elsewhere", prefix=recording_prefix()))
     assert LiveSession.objects.get().replay is None
     assert "not the media bucket" in caplog.text
+
+
+@pytest.mark.parametrize(
+    "master",
+    [
+        None,  # IVS said it ended, but nothing is in the bucket (yet)
+        b"#EXTM3U\n#EXTINF:1.0,\n0.ts\n",  # a media playlist, not a master
+        b"#EXTM3U\n" + b"#" * 70_000,  # oversized
+    ],
+)
+def test_an_unreadable_recording_makes_no_replay_and_can_be_retried(
+    ivs_channel: Channel, settings: Any, master: bytes | None
+) -> None:
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    from catalog.models import Video
+    from live.ivs.recordings import RecordingUnreadable
+
+    settings.AWS_STORAGE_BUCKET_NAME = "onair-media"
+    settings.LIVE_MIN_REPLAY_SECONDS = 1
+    prefix = recording_prefix()
+    if master is not None:
+        default_storage.save(f"{prefix}/media/hls/master.m3u8", ContentFile(master))
+    dispatch(stream_event("Stream Start"))
+    with pytest.raises(RecordingUnreadable):
+        dispatch(recording_event("Recording End", bucket="onair-media", prefix=prefix))
+    assert LiveSession.objects.get().replay is None
+    assert not Video.objects.exists()
+
+
+def test_a_short_recording_makes_no_replay(ivs_channel: Channel, settings: Any) -> None:
+    settings.AWS_STORAGE_BUCKET_NAME = "onair-media"
+    settings.LIVE_MIN_REPLAY_SECONDS = 5
+    dispatch(stream_event("Stream Start"))
+    event = recording_event(
+        "Recording End", bucket="onair-media", prefix=recording_prefix(), duration_ms=4000
+    )
+    dispatch(event)  # no storage read at all: nothing is in it
+    assert LiveSession.objects.get().replay is None
