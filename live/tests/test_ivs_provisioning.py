@@ -250,3 +250,22 @@ def test_recording_configuration_arn_is_shared_and_kept(
     expect_deprovision(ivs_stubs)  # and no delete_recording_configuration
     with django_capture_on_commit_callbacks(execute=True):
         services.channel_delete(channel=channel)
+
+
+def test_a_channel_deleted_while_provisioning_leaves_nothing_at_ivs(
+    user: User, ivs_stubs: Stubs, monkeypatch: pytest.MonkeyPatch,
+    django_capture_on_commit_callbacks: Any,
+) -> None:  # fmt: skip
+    provision = IvsLiveBackend.provision
+
+    def deleted_meanwhile(self: IvsLiveBackend, *, channel_id: str) -> Any:
+        made = provision(self, channel_id=channel_id)
+        with django_capture_on_commit_callbacks(execute=True):  # nothing to undo yet
+            services.channel_delete(channel=Channel.objects.get(pk=channel_id))
+        return made
+
+    monkeypatch.setattr(IvsLiveBackend, "provision", deleted_meanwhile)
+    expect_provision(ivs_stubs)
+    expect_deprovision(ivs_stubs)  # what the late provisioning made goes again
+    create(user)
+    assert not Channel.objects.exists()
