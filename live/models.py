@@ -140,6 +140,8 @@ class LiveSession(models.Model):
     lease_expires_at = models.DateTimeField(null=True, blank=True)
     # The backend's id of the stream (an IVS stream id), to match its later events.
     backend_ref = models.CharField(max_length=100, blank=True, db_index=True)
+    # How many of the recording's thumbnails went to moderation while live (IVS sessions).
+    thumbnails_seen = models.PositiveIntegerField(default=0)
     # Incoming stream health (bitrate, frame rate, keyframe interval, dropped frames).
     health = models.JSONField(default=dict, blank=True)
 

@@ -18,7 +18,7 @@ from django.conf import settings
 from django.db import transaction
 from django_q.tasks import async_task
 
-from live import hooks, sessions
+from live import sessions
 from live.ivs import recordings
 from live.models import Channel, LiveSession
 
@@ -109,14 +109,16 @@ def on_recording_state(event: dict[str, Any]) -> None:
     """Recording End: the recorded HLS in S3 becomes the session's replay."""
     arn, detail = _parse(event)
     status = _field(detail, "recording_status")
-    if status != "Recording End":
-        if "Failure" in status:
-            log.warning("IVS %s on %s: %s", status, arn, detail.get("recording_status_reason"))
+    if status not in ("Recording Start", "Recording End"):
+        log.warning("IVS %s on %s: %s", status, arn, detail.get("recording_status_reason"))
         return
     bucket = _field(detail, "recording_s3_bucket_name")
     prefix = recordings.checked_prefix(_field(detail, "recording_s3_key_prefix"), arn)
     if prefix is None:
         raise InvalidEvent("The IVS event's recording_s3_key_prefix is not under its channel.")
+    if status == "Recording Start":
+        _recording_started(arn, detail, prefix)
+        return
     duration_ms = detail.get("recording_duration_ms")
     if not isinstance(duration_ms, int | float) or duration_ms < 0:
         raise InvalidEvent("The IVS event's recording_duration_ms is not a number of ms.")
@@ -135,25 +137,21 @@ def on_recording_state(event: dict[str, Any]) -> None:
     replay = recordings.replay_output(prefix, duration=duration_ms / 1000)
     LiveSession.objects.filter(pk=session.pk).update(output_prefix=prefix)
     video = sessions.replay_publish(session_id=session.pk, replay=replay)
-    if video is not None:
-        names = recordings.thumbnails(prefix)
-        if names:
-            transaction.on_commit(
-                lambda: async_task(
-                    "live.ivs.events.thumbnails_review", session.pk, names, cluster="live"
-                ),
-                robust=True,
-            )
+    if video is not None:  # the thumbnails the live runs (live/ivs/tasks.py) did not reach
+        transaction.on_commit(
+            lambda: async_task("live.ivs.tasks.review_thumbnails", session.pk, cluster="live"),
+            robust=True,
+        )
 
 
-def thumbnails_review(session_id: str, names: list[str]) -> int:
-    """Hand a recording's thumbnails to the moderation hook (live.hooks); return how many."""
-    session = LiveSession.objects.filter(pk=session_id).select_related("channel").first()
-    if session is None:
-        return 0
-    for name in names:
-        hooks.thumbnail_captured.send(sender=LiveSession, session=session, name=name)
-    return len(names)
+def _recording_started(arn: str, detail: dict[str, Any], prefix: str) -> None:
+    """Note where the session's recording goes: its live thumbnails are reviewed from there."""
+    channel = _channel(arn)
+    if channel is None:
+        return
+    session = _session_of(channel, detail)
+    if session is not None and not session.output_prefix:
+        LiveSession.objects.filter(pk=session.pk, output_prefix="").update(output_prefix=prefix)
 
 
 def register() -> None:

@@ -189,3 +189,36 @@ def test_a_short_recording_makes_no_replay(ivs_channel: Channel, settings: Any) 
     )
     dispatch(event)  # no storage read at all: nothing is in it
     assert LiveSession.objects.get().replay is None
+
+
+def test_live_thumbnails_go_to_moderation_once_each(ivs_channel: Channel, settings: Any) -> None:
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    from live import hooks
+    from live.ivs import tasks
+
+    prefix = recording_prefix()
+    folder = f"{prefix}/media/thumbnails/720p30"
+    seen: list[str] = []
+
+    def review(sender: Any, *, session: LiveSession, name: str, **kw: Any) -> None:
+        seen.append(name.rsplit("/", 1)[-1])
+
+    dispatch(stream_event("Stream Start"))
+    dispatch(recording_event("Recording Start", bucket="b", prefix=prefix, duration_ms=0))
+    hooks.thumbnail_captured.connect(review)
+    try:
+        assert tasks.review_live_thumbnails() == 0  # nothing written yet
+        for i in (0, 1):
+            default_storage.save(f"{folder}/thumb{i}.jpg", ContentFile(b"jpeg"))
+        default_storage.save(f"{prefix}/media/thumbnails/160p30/thumb9.jpg", ContentFile(b"x"))
+        assert tasks.review_live_thumbnails() == 2
+        for i in (2, 10):  # thumb10 sorts after thumb2, by number
+            default_storage.save(f"{folder}/thumb{i}.jpg", ContentFile(b"jpeg"))
+        assert tasks.review_live_thumbnails() == 2
+        session = LiveSession.objects.get()
+        assert tasks.review_thumbnails(session.pk) == 0  # the recording's end: none left
+    finally:
+        hooks.thumbnail_captured.disconnect(review)
+    assert seen == ["thumb0.jpg", "thumb1.jpg", "thumb2.jpg", "thumb10.jpg"]

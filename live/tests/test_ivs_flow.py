@@ -24,7 +24,7 @@ from catalog.s3 import MediaS3Storage
 from catalog.tests.test_s3 import bucket, moto_endpoint, s3, s3_client
 from config.aws.events import dispatch
 from live import hooks
-from live.ivs import clients
+from live.ivs import clients, tasks
 from live.models import Channel, LiveSession
 from live.tests.ivs_helpers import KEYS, REGION, ROOM_ARN, recording_event, recording_prefix
 from live.tests.ivs_helpers import stream_event as _stream_event
@@ -100,33 +100,37 @@ def test_create_go_live_end_and_watch_the_replay(
     def event(name: str) -> dict[str, Any]:
         return _stream_event(name, arn=channel.backend_ref)
 
-    dispatch(event("Stream Start"))
-    shown = alice_api.get("/api/channels/alice-ivs/").json()
-    assert (shown["is_live"], shown["hls_url"]) == (True, at_ivs["playbackUrl"])
-    dispatch(event("Stream End"))
-    assert alice_api.get("/api/channels/alice-ivs/").json()["is_live"] is False
-
-    # IVS writes the recording into the media bucket, then says so.
     prefix = recording_prefix(channel.backend_ref.rsplit("/", 1)[-1])
-    for path, key_name in record(tmp_path / "rec", prefix):
-        s3_client.upload_file(str(path), bucket, key_name)
-    public = {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
-              "Resource": f"arn:aws:s3:::{bucket}/ivs/*"}  # fmt: skip
-    s3_client.put_bucket_policy(
-        Bucket=bucket, Policy=json.dumps({"Version": "2012-10-17", "Statement": [public]})
-    )
     reviewed: list[str] = []
 
     def review(sender: Any, *, session: LiveSession, name: str, **kw: Any) -> None:
         reviewed.append(name)
 
     hooks.thumbnail_captured.connect(review)
-    monkeypatch.setattr(Conf, "SYNC", True)  # the moderation task runs here and now
-    ended = recording_event(
-        "Recording End", bucket=bucket, prefix=prefix, duration_ms=SECONDS * 1000,
-        arn=channel.backend_ref,
-    )  # fmt: skip
     try:
+        dispatch(event("Stream Start"))
+        dispatch(recording_event("Recording Start", bucket=bucket, prefix=prefix,
+                                 duration_ms=0, arn=channel.backend_ref))  # fmt: skip
+        shown = alice_api.get("/api/channels/alice-ivs/").json()
+        assert (shown["is_live"], shown["hls_url"]) == (True, at_ivs["playbackUrl"])
+        # IVS records into the media bucket as the stream goes; thumbnails are reviewed live.
+        for path, key_name in record(tmp_path / "rec", prefix):
+            s3_client.upload_file(str(path), bucket, key_name)
+        assert tasks.review_live_thumbnails() == SECONDS
+        assert tasks.review_live_thumbnails() == 0  # each once
+        dispatch(event("Stream End"))
+        assert alice_api.get("/api/channels/alice-ivs/").json()["is_live"] is False
+
+        public = {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
+                  "Resource": f"arn:aws:s3:::{bucket}/ivs/*"}  # fmt: skip
+        s3_client.put_bucket_policy(
+            Bucket=bucket, Policy=json.dumps({"Version": "2012-10-17", "Statement": [public]})
+        )
+        monkeypatch.setattr(Conf, "SYNC", True)  # the follow-up task runs here and now
+        ended = recording_event(
+            "Recording End", bucket=bucket, prefix=prefix, duration_ms=SECONDS * 1000,
+            arn=channel.backend_ref,
+        )  # fmt: skip
         with django_capture_on_commit_callbacks(execute=True):
             dispatch(ended)
             dispatch(ended)  # delivered twice: one replay
