@@ -73,6 +73,7 @@ class Channel(models.Model):
         max_length=20, choices=Provisioning.choices, default=Provisioning.READY, editable=False
     )
     provisioning_detail = models.TextField(blank=True, editable=False)  # why it failed
+    provisioning_started = models.DateTimeField(null=True, blank=True, editable=False)
     # What else the backend created: for IVS the ingest endpoint, playback URL, chat room ARN
     # and a recording configuration it owns (live/backends/ivs.py).
     backend_data = models.JSONField(default=dict, blank=True, editable=False)

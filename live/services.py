@@ -5,11 +5,13 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterable
+from datetime import timedelta
 from typing import IO, Any
 
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import User
@@ -51,6 +53,9 @@ EDITABLE_FIELDS = (
     "offline_image",
 )
 IMAGE_FIELDS = ("avatar", "offline_image")
+# Provisioning takes seconds (a new recording configuration up to half a minute): one
+# "provisioning" for longer than this was cut short, and an operator may run it again.
+PROVISIONING_STALE = timedelta(minutes=10)
 MODERATORS_MAX = 50  # per channel: the owner's trusted few, and a bounded list in the API
 
 
@@ -116,6 +121,7 @@ def channel_create(
                 if approval
                 else Channel.Provisioning.PROVISIONING
             )
+            channel.provisioning_started = None if approval else timezone.now()
         else:
             provisioned = backend.provision(channel_id=channel.pk)
             channel.backend_ref = provisioned.backend_ref
@@ -168,11 +174,19 @@ def _provision(backend: LiveBackend, channel: Channel) -> None:
 
 def channel_provision(*, channel: Channel) -> Channel:
     """Provision a channel awaiting approval or whose provisioning failed (an operator's
-    action); a channel already provisioned or being provisioned is left as it is."""
-    waiting = (Channel.Provisioning.AWAITING_APPROVAL, Channel.Provisioning.FAILED)
-    claimed = Channel.objects.filter(pk=channel.pk, provisioning__in=waiting).update(
-        provisioning=Channel.Provisioning.PROVISIONING, provisioning_detail=""
+    action); a channel already provisioned, or being provisioned for less than
+    ``PROVISIONING_STALE`` (after that, its process must have died), is left as it is."""
+    now = timezone.now()
+    waiting = Q(
+        provisioning__in=(Channel.Provisioning.AWAITING_APPROVAL, Channel.Provisioning.FAILED)
     )
+    stuck = Q(provisioning=Channel.Provisioning.PROVISIONING) & (
+        Q(provisioning_started__isnull=True) | Q(provisioning_started__lt=now - PROVISIONING_STALE)
+    )
+    claimed = Channel.objects.filter(waiting | stuck, pk=channel.pk).update(
+        provisioning=Channel.Provisioning.PROVISIONING, provisioning_detail="",
+        provisioning_started=now,
+    )  # fmt: skip
     channel.refresh_from_db()
     if claimed:
         _provision(get_backend(channel.backend), channel)

@@ -269,3 +269,25 @@ def test_a_channel_deleted_while_provisioning_leaves_nothing_at_ivs(
     expect_deprovision(ivs_stubs)  # what the late provisioning made goes again
     create(user)
     assert not Channel.objects.exists()
+
+
+def test_a_provisioning_cut_short_can_be_run_again_once_stale(user: User, ivs_stubs: Stubs) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    expect_provision(ivs_stubs)
+    channel = create(user)
+    # As a process that died between its IVS calls and its write leaves the row:
+    started = timezone.now() - timedelta(minutes=3)
+    Channel.objects.filter(pk=channel.pk).update(
+        provisioning="provisioning", provisioning_started=started, backend_ref=""
+    )
+    services.channel_provision(channel=channel)  # maybe still running: left alone
+    assert channel.provisioning == "provisioning"
+    Channel.objects.filter(pk=channel.pk).update(
+        provisioning_started=started - services.PROVISIONING_STALE
+    )
+    expect_provision(ivs_stubs)
+    services.channel_provision(channel=channel)
+    assert (channel.provisioning, channel.backend_ref) == ("ready", CHANNEL_ARN)
