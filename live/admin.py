@@ -92,15 +92,31 @@ class ChannelAdminForm(forms.ModelForm[Channel]):
         return changes
 
 
+class OperatorChannelAdminForm(ChannelAdminForm):
+    """An operator's new channel: the streaming service too (the site's default otherwise)."""
+
+    streaming_backend = forms.ChoiceField(
+        choices=[("", "The site's default (LIVE_BACKEND)"), *Channel.Backend.choices],
+        required=False,
+        label="Streaming service",
+    )
+
+    def clean_streaming_backend(self) -> str:
+        value = str(self.cleaned_data.get("streaming_backend") or "")
+        if value == Channel.Backend.IVS and not settings.IVS_REGION:
+            raise forms.ValidationError("Amazon IVS is not configured here (IVS_REGION).")
+        return value
+
+
 @admin.register(Channel)
 class ChannelAdmin(OwnedAdmin[Channel]):
     form = ChannelAdminForm
-    list_display = ("title", "slug", "owner", "is_live", "backend", "created")
-    list_filter = ("is_live", "backend")
+    list_display = ("title", "slug", "owner", "is_live", "backend", "provisioning", "created")
+    list_filter = ("is_live", "backend", "provisioning")
     search_fields = ("slug", "title")
     list_select_related = ("owner",)
     date_hierarchy = "created"
-    actions = ("rotate_key", "end_live_session", "show_ingest_settings")
+    actions = ("rotate_key", "end_live_session", "show_ingest_settings", "provision")
     fieldsets = (
         (None, {"fields": ("slug", "title", "description", "tags_text", "replay_visibility")}),
         (
@@ -120,13 +136,22 @@ class ChannelAdmin(OwnedAdmin[Channel]):
             "Streaming",
             {"fields": ("ingest_settings", "is_live", "current_session", "key_rotated_at")},
         ),
-        ("About", {"fields": ("owner", "backend", "created")}),
+        (
+            "About",
+            {"fields": ("owner", "backend", "provisioning", "provisioning_detail", "created")},
+        ),
     )
     # Never the key, its hash or the backend's own ids: this page may be screen-shared.
     readonly_fields = (
         "owner", "backend", "created", "is_live", "current_session", "key_rotated_at",
-        "ingest_settings", "avatar", "offline_image",
+        "ingest_settings", "avatar", "offline_image", "provisioning", "provisioning_detail",
     )  # fmt: skip
+
+    def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None and request.user.is_superuser:  # an operator picks the backend
+            return [*fieldsets, ("Streaming service", {"fields": ("streaming_backend",)})]
+        return fieldsets
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         fixed = tuple(super().get_readonly_fields(request, obj))
@@ -135,6 +160,8 @@ class ChannelAdmin(OwnedAdmin[Channel]):
     def get_form(
         self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
     ) -> Any:
+        if obj is None and request.user.is_superuser:
+            kwargs["form"] = OperatorChannelAdminForm
         form = super().get_form(request, obj, change, **kwargs)
         form.requester = request.user  # type: ignore[attr-defined]
         return form
@@ -165,6 +192,7 @@ class ChannelAdmin(OwnedAdmin[Channel]):
             title=changes.pop("title"),
             description=changes.pop("description", ""),
             tags=changes.pop("tags", []),
+            backend_name=form.cleaned_data.get("streaming_backend") or None,
         )
         if changes:
             services.channel_update(channel=created, **changes)
@@ -189,7 +217,11 @@ class ChannelAdmin(OwnedAdmin[Channel]):
             if refusal:
                 self.message_user(request, refusal[1], messages.ERROR)
                 return
-            services.stream_key_rotate(channel=channel)
+            try:
+                services.stream_key_rotate(channel=channel)
+            except LiveError as error:
+                self.message_user(request, f"{channel.title}: {error}", messages.ERROR)
+                continue
             page = reverse("live:my_channel", args=[channel.slug])
             # The new key is not in the message: messages may end up in logs.
             self.message_user(
@@ -218,6 +250,24 @@ class ChannelAdmin(OwnedAdmin[Channel]):
                 self.message_user(request, f"{channel.title}: {error}", messages.WARNING)
             else:
                 self.message_user(request, f"Ending the stream of “{channel.title}”.")
+
+    def has_provision_permission(self, request: HttpRequest) -> bool:
+        return bool(request.user.is_superuser)  # IVS resources cost the operator money
+
+    @admin.action(
+        description="Approve / provision at the streaming service", permissions=["provision"]
+    )
+    def provision(self, request: HttpRequest, queryset: QuerySet[Channel]) -> None:
+        for channel in queryset:
+            if channel.provisioning == Channel.Provisioning.READY:
+                self.message_user(request, f"“{channel.title}” is provisioned already.")
+                continue
+            services.channel_provision(channel=channel)
+            if channel.provisioning == Channel.Provisioning.READY:
+                self.message_user(request, f"“{channel.title}” is provisioned.", messages.SUCCESS)
+            else:
+                detail = channel.provisioning_detail or channel.get_provisioning_display()
+                self.message_user(request, f"“{channel.title}”: {detail}", messages.ERROR)
 
     @admin.action(description="Show ingest settings", permissions=["view"])
     def show_ingest_settings(self, request: HttpRequest, queryset: QuerySet[Channel]) -> None:

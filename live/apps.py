@@ -37,3 +37,12 @@ class LiveConfig(AppConfig):
         hooks.thumbnail_captured.connect(
             live_moderation.on_thumbnail_captured, dispatch_uid="live-moderation"
         )
+        # Amazon IVS: its stream and recording events, bans mirrored to IVS Chat rooms, and
+        # `manage.py check` of its settings.
+        from live.ivs import chat as ivs_chat
+        from live.ivs import checks as ivs_checks
+        from live.ivs import events as ivs_events
+
+        ivs_events.register()
+        moderation_hooks.ban_issued.connect(ivs_chat.on_ban_issued, dispatch_uid="live-ivs-ban")
+        ivs_checks.register()

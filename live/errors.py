@@ -29,3 +29,15 @@ class NotLive(LiveError):
 
 class ChannelIsLive(LiveError):
     status_code = 409
+
+
+class ProvisioningFailed(LiveError):
+    """The streaming service could not create (or change) a channel's resources."""
+
+    status_code = 503
+
+
+class NotProvisioned(LiveError):
+    """The channel's streaming resources do not exist yet (approval pending, or failed)."""
+
+    status_code = 409

@@ -37,6 +37,14 @@ class Channel(models.Model):
         LOCAL = "local", "Built-in ingest"
         IVS = "ivs", "Amazon IVS"
 
+    class Provisioning(models.TextChoices):
+        """Whether the backend's resources (an IVS channel, key, chat room) exist yet."""
+
+        READY = "ready", "Ready"
+        AWAITING_APPROVAL = "awaiting_approval", "Awaiting an operator's approval"
+        PROVISIONING = "provisioning", "Being provisioned"
+        FAILED = "failed", "Provisioning failed"
+
     id = models.CharField(primary_key=True, max_length=16, default=new_public_id, editable=False)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="channels"
@@ -61,6 +69,14 @@ class Channel(models.Model):
     key_rotated_at = models.DateTimeField(null=True, blank=True, editable=False)
     # Backend-side ids (an IVS channel's ARN) and the latest live thumbnail's storage name.
     backend_ref = models.CharField(max_length=300, blank=True, editable=False)
+    provisioning = models.CharField(
+        max_length=20, choices=Provisioning.choices, default=Provisioning.READY, editable=False
+    )
+    provisioning_detail = models.TextField(blank=True, editable=False)  # why it failed
+    provisioning_started = models.DateTimeField(null=True, blank=True, editable=False)
+    # What else the backend created: for IVS the ingest endpoint, playback URL, chat room ARN
+    # and a recording configuration it owns (live/backends/ivs.py).
+    backend_data = models.JSONField(default=dict, blank=True, editable=False)
     thumbnail_path = models.CharField(max_length=300, blank=True, editable=False)
     # Seconds a chatter waits between two messages (0: off); the owner and moderators do not.
     chat_slow_mode_seconds = models.PositiveSmallIntegerField(
@@ -124,6 +140,10 @@ class LiveSession(models.Model):
     lease_pid = models.PositiveIntegerField(null=True, blank=True)
     lease_pid_started = models.PositiveBigIntegerField(null=True, blank=True)
     lease_expires_at = models.DateTimeField(null=True, blank=True)
+    # The backend's id of the stream (an IVS stream id), to match its later events.
+    backend_ref = models.CharField(max_length=100, blank=True, db_index=True)
+    # How many of the recording's thumbnails went to moderation while live (IVS sessions).
+    thumbnails_seen = models.PositiveIntegerField(default=0)
     # Incoming stream health (bitrate, frame rate, keyframe interval, dropped frames).
     health = models.JSONField(default=dict, blank=True)
 

@@ -44,7 +44,11 @@ def _looks_like_slug(slug: object) -> bool:
 def hls_url(channel: Channel) -> str | None:
     """Return the URL of the channel's live playlist while it is live and packaged, else None."""
     session = channel.current_session if channel.is_live else None
-    return storage_url(session.hls_path) if session is not None and session.hls_path else None
+    if session is None or not session.hls_path:
+        return None
+    if session.hls_path.startswith("https://"):  # an IVS channel's playback URL
+        return session.hls_path
+    return storage_url(session.hls_path)
 
 
 def channel_for_viewers(*, slug: str) -> Channel | None:

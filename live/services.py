@@ -5,11 +5,13 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterable
+from datetime import timedelta
 from typing import IO, Any
 
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import User
@@ -19,7 +21,14 @@ from live import details, images, keys
 from live.backends import get_backend
 from live.backends.base import LiveBackend
 from live.chat import events as chat_events
-from live.errors import ChannelIsLive, ChannelLimitReached, InvalidChannel, NotLive
+from live.errors import (
+    ChannelIsLive,
+    ChannelLimitReached,
+    InvalidChannel,
+    NotLive,
+    NotProvisioned,
+    ProvisioningFailed,
+)
 from live.models import SLUG_MAX_CHARS, SLUG_MIN_CHARS, Channel, ChannelModerator, LiveSession
 from live.selectors import open_session
 from live.streamers import make_streamer
@@ -44,6 +53,9 @@ EDITABLE_FIELDS = (
     "offline_image",
 )
 IMAGE_FIELDS = ("avatar", "offline_image")
+# Provisioning takes seconds (a new recording configuration up to half a minute): one
+# "provisioning" for longer than this was cut short, and an operator may run it again.
+PROVISIONING_STALE = timedelta(minutes=10)
 MODERATORS_MAX = 50  # per channel: the owner's trusted few, and a bounded list in the API
 
 
@@ -72,16 +84,20 @@ def channel_create(
     title: str,
     description: str = "",
     tags: Iterable[str] = (),
+    backend_name: str | None = None,
 ) -> Channel:
     """Create a channel with its first stream key, within the owner's channel limit.
 
     The owner's first channel makes them a streamer: they may sign in to the admin, where
     they see their own channels, sessions and replays (live/streamers.py says why that is safe).
+    ``backend_name`` (an operator's choice) overrides the site's LIVE_BACKEND. A remote
+    backend (IVS) is provisioned after the row commits, or waits for an operator's approval
+    (IVS_REQUIRE_APPROVAL); a failure leaves the channel in the "failed" state, saying why.
     """
     check_slug(slug)
     cleaned = details.clean({"title": title, "description": description, "tags": list(tags)})
     limit = settings.LIVE_CHANNELS_PER_USER
-    backend = get_backend()
+    backend = get_backend(backend_name)
     with transaction.atomic():
         # Lock the owner's row: two requests at once must not both pass the count.
         User.objects.select_for_update().filter(pk=owner.pk).first()
@@ -94,10 +110,22 @@ def channel_create(
         if Channel.objects.filter(slug=slug).exists():
             raise InvalidChannel(f"The address “{slug}” is taken; choose another.", "slug")
         channel = Channel(owner=owner, slug=slug, **cleaned)
-        provisioned = backend.provision(channel_id=channel.pk)
         channel.backend = backend.name
-        channel.backend_ref = provisioned.backend_ref
-        _set_key(channel, provisioned.stream_key)
+        if backend.remote:
+            # A stand-in key nobody sees: the ingest refuses channels of other backends and the
+            # owner is shown the real key once provisioning has stored it.
+            _set_key(channel, keys.generate())
+            approval = settings.IVS_REQUIRE_APPROVAL and not owner.is_superuser
+            channel.provisioning = (
+                Channel.Provisioning.AWAITING_APPROVAL
+                if approval
+                else Channel.Provisioning.PROVISIONING
+            )
+            channel.provisioning_started = None if approval else timezone.now()
+        else:
+            provisioned = backend.provision(channel_id=channel.pk)
+            channel.backend_ref = provisioned.backend_ref
+            _set_key(channel, provisioned.stream_key)
         try:
             with transaction.atomic():
                 channel.save(force_insert=True)
@@ -105,6 +133,63 @@ def channel_create(
             raise InvalidChannel(f"The address “{slug}” is taken; choose another.", "slug") from exc
         if owned == 0:
             make_streamer(owner)
+    if channel.provisioning == Channel.Provisioning.PROVISIONING:
+        _provision(backend, channel)
+    return channel
+
+
+def _provision(backend: LiveBackend, channel: Channel) -> None:
+    """Create the channel's resources at the backend (no transaction open meanwhile)."""
+    try:
+        provisioned = backend.provision(channel_id=channel.pk)
+    except ProvisioningFailed as exc:
+        Channel.objects.filter(pk=channel.pk).update(
+            provisioning=Channel.Provisioning.FAILED, provisioning_detail=str(exc)
+        )
+        channel.provisioning, channel.provisioning_detail = Channel.Provisioning.FAILED, str(exc)
+        return
+    with transaction.atomic():
+        locked = Channel.objects.select_for_update().filter(pk=channel.pk).first()
+        if locked is not None:
+            _set_key(locked, provisioned.stream_key)
+            locked.backend_ref = provisioned.backend_ref
+            locked.backend_data = provisioned.data
+            locked.provisioning = Channel.Provisioning.READY
+            locked.provisioning_detail = ""
+            locked.save(
+                update_fields=[
+                    "stream_key_encrypted", "stream_key_hash", "backend_ref", "backend_data",
+                    "provisioning", "provisioning_detail",
+                ]
+            )  # fmt: skip
+    if locked is None:  # deleted while IVS was creating its resources: delete those too
+        channel.backend_ref, channel.backend_data = provisioned.backend_ref, provisioned.data
+        backend.deprovision(channel)
+        return
+    for name in ("stream_key_encrypted", "stream_key_hash", "backend_ref", "backend_data"):
+        setattr(channel, name, getattr(locked, name))
+    channel.provisioning, channel.provisioning_detail = Channel.Provisioning.READY, ""
+    log.info("channel %s provisioned at %s", channel.pk, backend.name)
+
+
+def channel_provision(*, channel: Channel) -> Channel:
+    """Provision a channel awaiting approval or whose provisioning failed (an operator's
+    action); a channel already provisioned, or being provisioned for less than
+    ``PROVISIONING_STALE`` (after that, its process must have died), is left as it is."""
+    now = timezone.now()
+    waiting = Q(
+        provisioning__in=(Channel.Provisioning.AWAITING_APPROVAL, Channel.Provisioning.FAILED)
+    )
+    stuck = Q(provisioning=Channel.Provisioning.PROVISIONING) & (
+        Q(provisioning_started__isnull=True) | Q(provisioning_started__lt=now - PROVISIONING_STALE)
+    )
+    claimed = Channel.objects.filter(waiting | stuck, pk=channel.pk).update(
+        provisioning=Channel.Provisioning.PROVISIONING, provisioning_detail="",
+        provisioning_started=now,
+    )  # fmt: skip
+    channel.refresh_from_db()
+    if claimed:
+        _provision(get_backend(channel.backend), channel)
     return channel
 
 
@@ -211,13 +296,24 @@ def _set_key(channel: Channel, key: str) -> None:
     channel.stream_key_hash = keys.lookup_hash(key)
 
 
+def _require_provisioned(channel: Channel) -> None:
+    if channel.provisioning != Channel.Provisioning.READY:
+        detail = f" {channel.provisioning_detail}" if channel.provisioning_detail else ""
+        raise NotProvisioned(
+            f"This channel has no stream key yet: {channel.get_provisioning_display().lower()}."
+            f"{detail}"
+        )
+
+
 def stream_key(channel: Channel) -> str:
     """Return the channel's current stream key in clear (for its owner only)."""
+    _require_provisioned(channel)
     return keys.decrypt(channel.stream_key_encrypted)
 
 
 def stream_key_rotate(*, channel: Channel) -> str:
     """Give the channel a new key; the old one stops working and a session on it ends."""
+    _require_provisioned(channel)
     backend = get_backend(channel.backend)
     new_key = backend.rotate_key(channel)
     with transaction.atomic():

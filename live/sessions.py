@@ -48,6 +48,8 @@ def channel_for_key(key: str) -> Channel | None:
     )
     if channel is None or not keys.matches(key, channel.stream_key_encrypted):
         return None
+    if channel.backend != Channel.Backend.LOCAL:  # its encoders publish to IVS, not to us
+        return None
     return channel
 
 
@@ -192,7 +194,11 @@ def replay_publish(*, session_id: str, replay: ReplayOutput) -> Video | None:
 def orphans(*, held: holders.Holder | None) -> list[LiveSession]:
     """Return the unfinished sessions whose holder is gone (or whose lease ran out)."""
     now = timezone.now()
-    pending = LiveSession.objects.exclude(status=ENDED).select_related("channel")
+    pending = (
+        LiveSession.objects.exclude(status=ENDED)
+        .filter(channel__backend=Channel.Backend.LOCAL)  # IVS sessions end by IVS's events
+        .select_related("channel")
+    )
     return [s for s in pending if _holder_of(s) != held and _abandoned(s, now)]
 
 
@@ -212,3 +218,49 @@ def thumbnail_set(*, channel_id: str, name: str) -> None:
         channel.save(update_fields=["thumbnail_path"])
     if previous and previous != name:
         transaction.on_commit(lambda: default_storage.delete(previous), robust=True)
+
+
+# --- sessions of a streaming service (Amazon IVS), opened and ended by its events ---
+
+
+def remote_session_start(*, channel_id: str, stream_ref: str, hls_url: str) -> LiveSession | None:
+    """Open a session for a stream the service reports started and show the channel live.
+
+    Idempotent per stream (events may arrive twice); None when that stream has already
+    ended (its end event overtook its start). Another stream still open is ended first.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        channel = Channel.objects.select_for_update().get(pk=channel_id)
+        known = channel.sessions.filter(backend_ref=stream_ref).first()
+        if known is not None:
+            return None if known.status == ENDED else known
+        for stale in channel.sessions.exclude(status=ENDED):
+            _end(stale, LiveSession.EndReason.DROPPED, "A newer stream started.", now)
+        session = LiveSession(channel=channel, backend_ref=stream_ref, hls_path=hls_url)
+        session.save(force_insert=True)
+        channel.refresh_from_db(fields=["is_live", "current_session"])
+        channel.is_live = True
+        channel.current_session = session
+        channel.save(update_fields=["is_live", "current_session"])
+        events.announce_status(channel)
+    log.info("session %s started on channel %s (stream %s)", session.pk, channel_id, stream_ref)
+    return session
+
+
+def remote_session_end(
+    *, channel_id: str, stream_ref: str, reason: str, detail: str = ""
+) -> LiveSession | None:
+    """End the session of a stream the service reports ended (once).
+
+    An end that arrives before its start still leaves an ended session, so that the late
+    start does not show the channel live and the recording finds its session.
+    """
+    session = LiveSession.objects.filter(channel_id=channel_id, backend_ref=stream_ref).first()
+    if session is None:
+        now = timezone.now()
+        return LiveSession.objects.create(
+            channel_id=channel_id, backend_ref=stream_ref, status=ENDED, ended=now,
+            end_reason=reason, end_detail=detail[:2000],
+        )  # fmt: skip
+    return session_end(session_id=session.pk, reason=reason, detail=detail)

@@ -174,9 +174,13 @@ def channel_rotate(request: HttpRequest, slug: str) -> HttpResponse:
     if refusal:
         messages.error(request, refusal[1])
     else:
-        services.stream_key_rotate(channel=channel)
-        live = " A live stream on the old key has been stopped." if channel.is_live else ""
-        messages.success(request, f"New stream key made; the old one no longer works.{live}")
+        try:
+            services.stream_key_rotate(channel=channel)
+        except LiveError as error:  # not provisioned yet, or IVS refused: the old key stands
+            messages.error(request, str(error))
+        else:
+            live = " A live stream on the old key has been stopped." if channel.is_live else ""
+            messages.success(request, f"New stream key made; the old one no longer works.{live}")
     return redirect(reverse("live:my_channel", args=[channel.slug]) + "#stream-key")
 
 

@@ -231,9 +231,27 @@ Q_CLUSTER["cache"] = "local"
 
 # --- live channels (live/): the built-in RTMP ingest and packager, or Amazon IVS ---
 LIVE_BACKEND = choice("LIVE_BACKEND", "local", ("local", "ivs"))
-if LIVE_BACKEND == "ivs":  # refuse now rather than fail every channel later
-    fail("LIVE_BACKEND=ivs is not available in this release yet; use local.")
-LIVE_BACKENDS = {"local": "live.backends.local.LocalLiveBackend"}
+LIVE_BACKENDS = {
+    "local": "live.backends.local.LocalLiveBackend",
+    "ivs": "live.backends.ivs.IvsLiveBackend",
+}
+# Amazon IVS (docs/aws.md): the site-wide default with LIVE_BACKEND=ivs, or per channel by an
+# operator in the admin. `manage.py check` reports what is missing (live/ivs/checks.py).
+IVS_REGION = env.str("IVS_REGION", default="")
+IVS_CHANNEL_TYPE = choice(
+    "IVS_CHANNEL_TYPE", "STANDARD", ("standard", "basic", "advanced_sd", "advanced_hd")
+).upper()
+# Recordings: one shared recording configuration (recommended: IVS allows few per region),
+# or a bucket in which each channel gets its own (deleted with the channel).
+IVS_RECORDING_CONFIGURATION_ARN = env.str("IVS_RECORDING_CONFIGURATION_ARN", default="")
+IVS_RECORDING_BUCKET = env.str("IVS_RECORDING_BUCKET", default="")
+# IVS resources cost money: with this, new IVS channels wait for an operator's approval.
+IVS_REQUIRE_APPROVAL = env.bool("IVS_REQUIRE_APPROVAL", default=False)
+IVS_CHAT_SESSION_MINUTES = positive_int("IVS_CHAT_SESSION_MINUTES", 60)  # IVS allows 1-180
+IVS_ENDPOINT_URL = env.str("IVS_ENDPOINT_URL", default="") or None  # a VPC endpoint, moto
+IVSCHAT_ENDPOINT_URL = env.str("IVSCHAT_ENDPOINT_URL", default="") or None
+if LIVE_BACKEND == "ivs" or IVS_REGION:  # players fetch IVS channels' live HLS from IVS
+    MEDIA_ORIGINS = [*MEDIA_ORIGINS, "https://*.live-video.net"]
 # Stream keys are encrypted and hashed under this secret (live/keys.py); unset: derived from
 # DJANGO_SECRET_KEY. Changing it makes every stored stream key unreadable: rotate them after.
 STREAM_KEY_SECRET = env.str("STREAM_KEY_SECRET", default="")

@@ -18,7 +18,7 @@ SETUP = "import django; django.setup()"
 CLEARED = (
     "STORAGE_BACKEND", "UPLOAD_MAX_BYTES", "DATABASE_URL", "TRANSCODER", "LIVE_BACKEND",
     "MODERATION_BACKEND", "AWS_STORAGE_BUCKET_NAME", "DJANGO_SECRET_KEY", "DJANGO_DEBUG",
-    "MEDIA_ROOT", "Q_WORKERS",
+    "MEDIA_ROOT", "Q_WORKERS", "IVS_CHANNEL_TYPE",
 )  # fmt: skip
 
 
@@ -52,6 +52,7 @@ def test_a_good_configuration_starts() -> None:
         ("dev", {"TRANSCODER": "foo"}, "TRANSCODER='foo' is not one of ffmpeg, mediaconvert."),
         ("dev", {"TRANSCODER": "mediaconvert"}, "TRANSCODER=mediaconvert is not available"),
         ("dev", {"LIVE_BACKEND": "rtsp"}, "LIVE_BACKEND='rtsp' is not one of local, ivs."),
+        ("dev", {"IVS_CHANNEL_TYPE": "huge"}, "IVS_CHANNEL_TYPE='huge' is not one of standard,"),
         ("dev", {"STORAGE_BACKEND": "s3"}, "STORAGE_BACKEND=s3 needs AWS_STORAGE_BUCKET_NAME."),
         ("dev", {"DJANGO_DEBUG": "maybe"}, "DJANGO_DEBUG='maybe' is not a yes/no value"),
         ("dev", {"MEDIA_ROOT": " "}, "MEDIA_ROOT is set but empty"),

@@ -62,6 +62,7 @@ class ChannelSerializer(serializers.ModelSerializer[Channel]):
             "hls_url",
             "viewer_count",
             "backend",
+            "provisioning",
             "thumbnail_url",
             "avatar_url",
             "offline_image_url",

@@ -5,7 +5,7 @@ from rest_framework.routers import SimpleRouter
 
 from config import body_limits
 from live import images
-from live.api import chat
+from live.api import chat, ivs_chat
 from live.api.views import ChannelViewSet
 
 router = SimpleRouter()
@@ -21,6 +21,7 @@ urlpatterns = [
         name="api-chat-message",
     ),
     path(f"{CHANNEL}chat-ticket/", chat.ChatTicketView.as_view(), name="api-chat-ticket"),
+    path(f"{CHANNEL}chat-token/", ivs_chat.ChatTokenView.as_view(), name="api-chat-token"),
     path(f"{CHANNEL}bans/", chat.BansView.as_view(), name="api-bans"),
     path(f"{CHANNEL}bans/<str:ban_id>/", chat.BanView.as_view(), name="api-ban"),
     path("videos/<str:video_id>/chat/", chat.ReplayChatView.as_view(), name="api-replay-chat"),

@@ -9,7 +9,8 @@ call these methods; which process does the work behind them is the backend's bus
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from live.models import Channel, LiveSession
 
@@ -21,12 +22,17 @@ class Provisioned:
     stream_key: str
     ingest_url: str
     backend_ref: str = ""  # the service's own id (an IVS channel ARN); empty for local
+    data: dict[str, Any] = field(default_factory=dict)  # anything else it created
 
 
 class LiveBackend(ABC):
     """Provision channels and keys, end sessions, say where to publish and to watch."""
 
     name: str
+    # True when provision() calls a remote service: the channel row is committed first and
+    # provisioned outside the transaction (live/services.py channel_provision), possibly
+    # after an operator's approval.
+    remote: bool = False
 
     @abstractmethod
     def provision(self, *, channel_id: str) -> Provisioned:

@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 DETAIL_FIELDS = {
     "slug", "title", "description", "tags", "owner", "is_live", "hls_url", "viewer_count",
     "backend", "thumbnail_url", "avatar_url", "offline_image_url", "created",
-    "replay_visibility", "chat_slow_mode_seconds",
+    "replay_visibility", "chat_slow_mode_seconds", "provisioning",
 }  # fmt: skip
 
 

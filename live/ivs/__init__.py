@@ -1,0 +1,1 @@
+"""Amazon IVS and IVS Chat: clients, provisioning, events, chat tokens (docs/aws.md)."""
