@@ -117,12 +117,12 @@ def classify_video(video_id: str) -> str:
     video = Video.objects.filter(pk=video_id, status=Video.Status.READY).first()
     if video is None:
         return "gone"
-    classifier = get_classifier()
     with tempfile.TemporaryDirectory(prefix="onair-moderation-") as tmp:
         pictures = _pictures(video, Path(tmp))
     if not pictures:
         return "nothing to check"
     try:
+        classifier = get_classifier()
         results = [classifier.classify_image(picture) for picture in pictures]
     except ClassifierUnavailable as exc:
         flags.flag_unclassified(kind=KIND, item_id=video.pk, problem=str(exc))

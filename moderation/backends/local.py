@@ -23,7 +23,7 @@ from typing import Any
 from PIL import Image, UnidentifiedImageError
 
 from moderation.backends import terms
-from moderation.backends.base import Classifier, Label
+from moderation.backends.base import Classifier, ClassifierUnavailable, Label
 from moderation.backends.profanity import ProfanityModel
 from moderation.text import addressed_to_someone, without_intensifiers
 
@@ -43,8 +43,8 @@ NUDENET_LABELS = {
 MAX_PIXELS = 40_000_000  # refuse decompression bombs before decoding
 
 
-class ImageUnreadable(ValueError):
-    """The bytes are not a picture we can read (or one absurdly large)."""
+class ImageUnreadable(ClassifierUnavailable, ValueError):
+    """The bytes are not a picture we can read (or one absurdly large): left for review."""
 
 
 def decode_image(data: bytes) -> Any:
