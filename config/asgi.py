@@ -19,6 +19,7 @@ from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from django.conf import settings  # noqa: E402
 
+from config import warmup  # noqa: E402
 from config.upload_guard import guard  # noqa: E402
 from config.websocket_origin import BrowserOriginValidator  # noqa: E402
 
@@ -30,6 +31,8 @@ application = ProtocolTypeRouter(
         "websocket": BrowserOriginValidator(AuthMiddlewareStack(URLRouter(websocket_routes))),
     }
 )
+
+warmup.run()  # models and caches the first request would otherwise wait for
 
 # Everything loaded so far (Django, the apps, their modules) lives as long as the process: move
 # it out of the garbage collector's sight. Otherwise each full collection walks it again,

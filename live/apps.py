@@ -11,6 +11,7 @@ class LiveConfig(AppConfig):
         from accounts.services import on_user_delete
         from catalog import access_rules
         from catalog.sections import register_home_section, register_video_section
+        from config import warmup
         from live import hooks, sections, services
         from live import moderation as live_moderation
         from live.chat import enforce
@@ -34,6 +35,7 @@ class LiveConfig(AppConfig):
         for target in live_moderation.TARGETS:
             targets.register(target)
         chat_hooks.register_message_hook(live_moderation.check_message)
+        warmup.register(live_moderation.warm_up)
         hooks.thumbnail_captured.connect(
             live_moderation.on_thumbnail_captured, dispatch_uid="live-moderation"
         )

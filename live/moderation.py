@@ -166,6 +166,14 @@ TARGETS = [
 # --- the chat hook: every message, before it is broadcast ---
 
 
+def warm_up() -> None:
+    """A web process loads the text classifier at start, not on the first chat message."""
+    try:
+        get_classifier().warm_up(images=False)
+    except Exception:  # a classifier that cannot start must not stop the site; chat says so
+        log.exception("The text classifier could not be loaded at start")
+
+
 def check_message(draft: Draft) -> str | None:
     """Classify the text; refuse it (with the reason) if the policy hides it."""
     terms = moderation_selectors.blocked_terms(channel_id=draft.channel_id)

@@ -60,6 +60,10 @@ class Classifier(ABC):
 
     name = "base"
 
+    def warm_up(self, *, images: bool = True, texts: bool = True) -> None:
+        """Load what the first picture or text would otherwise wait for (models, clients)."""
+        return None  # nothing to load unless a backend says otherwise
+
     @abstractmethod
     def classify_image(self, data: bytes) -> list[Label]:
         """Labels found in a picture (JPEG or PNG bytes); an empty list means nothing found."""

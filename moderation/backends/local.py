@@ -91,10 +91,11 @@ class LocalClassifier(Classifier):
                     self._profanity = ProfanityModel()
         return self._profanity
 
-    def warm_up(self) -> None:
-        """Load both models now (a worker does this at start, not on its first item)."""
-        self._image_model()
-        self._text_model().scores(["hello"])
+    def warm_up(self, *, images: bool = True, texts: bool = True) -> None:
+        if images:
+            self._image_model()
+        if texts:
+            self._text_model().scores(["hello"])
 
     # --- the interface ---
 
