@@ -17,6 +17,7 @@ from rest_framework.test import APIClient
 
 from accounts.models import User
 from config import health, ratelimit
+from moderation import policy
 
 # The ``browser`` fixture (headless Chromium; pages checked for CSP, errors and axe-core), and
 # ``redis_server``, ``redis_cache`` and ``shared_cache`` (a throwaway Redis server).
@@ -70,7 +71,8 @@ async def async_db(transactional_db: None) -> AsyncIterator[None]:
 
 @pytest.fixture(autouse=True)
 def empty_cache(request: pytest.FixtureRequest) -> None:
-    """Start each test that uses the database with an empty cache (rate limits count in it).
+    """Start each test that uses the database with an empty cache (rate limits count in it)
+    and the shipped moderation policy.
 
     The cache is a table of the test database: a ``db`` test rolls its rows back by itself, a
     ``transactional_db`` one leaves them for the next test, and a test without the database
@@ -79,6 +81,10 @@ def empty_cache(request: pytest.FixtureRequest) -> None:
     if "django_db_setup" in request.fixturenames or request.node.get_closest_marker("django_db"):
         request.getfixturevalue("db")  # the test database first (transactional_db still wins)
         cache.clear()
+        # A transactional test's flush empties what migrations wrote, the moderation policy
+        # included: put the shipped rules back (and forget this process's cached copy).
+        policy.install_defaults()
+        policy.rules.forget()
 
 
 class FrozenClock:

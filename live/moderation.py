@@ -194,6 +194,8 @@ def check_message(draft: Draft) -> str | None:
         decision=decision,
         evidence_text=draft.text,
         owner_id=draft.user_id,
+        channel_id=draft.channel_id,
+        title=f"{draft.username}: {draft.text}",
     )
     if decision.blocks:
         return "Your message was not sent. " + decision.reason()

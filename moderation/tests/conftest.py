@@ -7,7 +7,6 @@ from collections.abc import Iterator
 import pytest
 
 from moderation.backends.base import Label
-from moderation.policy import rules
 from moderation.tests.fakes import ScriptedClassifier
 
 
@@ -21,14 +20,6 @@ def scripted(settings) -> Iterator[type[ScriptedClassifier]]:
     ScriptedClassifier.images_seen = []
     yield ScriptedClassifier
     ScriptedClassifier.image, ScriptedClassifier.text, ScriptedClassifier.fail = None, None, False
-
-
-@pytest.fixture(autouse=True)
-def fresh_policy() -> Iterator[None]:
-    """Each test reads the policy rules of its own database."""
-    rules.forget()
-    yield
-    rules.forget()
 
 
 def labels(**found: float) -> list[Label]:

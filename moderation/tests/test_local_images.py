@@ -94,3 +94,31 @@ def test_a_decompression_bomb_is_refused_before_decoding(classifier: LocalClassi
     image.save(out, "PNG")
     with pytest.raises(ImageUnreadable, match="too large"):
         classifier.classify_image(out.getvalue())
+
+
+def test_the_vectorised_detector_selects_exactly_what_nudenet_does() -> None:
+    # Random model outputs with hundreds of candidates over NudeNet's 0.2: the same boxes,
+    # classes and scores after the same non-maximum suppression.
+    import numpy as np
+    from nudenet import nudenet
+
+    from moderation.backends.nudity import postprocess
+
+    rng = np.random.default_rng(7)
+    for x_pad, y_pad, width, height in ((0, 560, 1280, 720), (560, 0, 720, 1280), (0, 0, 320, 320)):
+        output = rng.random((1, 22, 2100)).astype(np.float32)
+        output[0, :4] *= 320
+        output[0, 4:] *= 0.35
+        ours = postprocess([output], x_pad, y_pad, width, height, 320)
+        theirs = nudenet._postprocess([output], x_pad, y_pad, 1, 1, width, height, 320, 320)
+        assert len(ours) > 100 and ours == theirs
+
+
+def test_the_detector_answers_as_nudenet_on_real_pictures(tmp_path: Path) -> None:
+    from moderation.backends.local import decode_image
+    from moderation.backends.nudity import NudityDetector
+
+    detector = NudityDetector()
+    for picture in (landscape(), test_pattern(tmp_path, "testsrc2")):
+        pixels = decode_image(picture)
+        assert detector.detect(pixels) == detector.reference(pixels)
