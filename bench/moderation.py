@@ -44,6 +44,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+# The project first, ahead of bench/ (this script's folder, sys.path[0]): this file shares the
+# moderation app's name, and ``import moderation`` must find the app.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from _moderation_inputs import ABUSIVE, chat_lines, frames
