@@ -48,6 +48,7 @@ from typing import Any
 # moderation app's name, and ``import moderation`` must find the app.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from _chat_env import machine_busy_seconds
 from _moderation_inputs import ABUSIVE, chat_lines, frames
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -84,20 +85,27 @@ class Times:
 
 def alternate(
     order: Sequence[str], arms: dict[str, Callable[[Any], object]], items: Sequence[Any]
-) -> dict[str, Times]:
-    """Run each arm on a few items unmeasured, then the items split over its turns in order."""
+) -> tuple[dict[str, Times], float]:
+    """Run each arm on a few items unmeasured, then the items split over its turns in order.
+
+    Also returns how many cores the rest of the machine kept busy meanwhile (other load).
+    """
     for arm in arms.values():
         for item in items[: max(6, len(items) // 20)]:
             arm(item)
     turns = {name: order.count(name) for name in arms}
     seen = dict.fromkeys(arms, 0)
     times = {name: Times() for name in arms}
+    start = (time.monotonic(), machine_busy_seconds()[0], time.process_time())
     for name in order:
         part = len(items) // turns[name]
         for item in items[seen[name] * part : (seen[name] + 1) * part]:
             times[name].time(arms[name], item)
         seen[name] += 1
-    return times
+    span = time.monotonic() - start[0]
+    ours = time.process_time() - start[2]
+    other = (machine_busy_seconds()[0] - start[1] - ours) / span
+    return times, max(0.0, other)
 
 
 def environment(work: Path) -> dict[str, str]:
@@ -221,8 +229,9 @@ def bench_images(
         "floor_1t": lambda name: ours.detect(pictures[name]),
     }
     items = [name for _ in range(math.ceil(count / len(pictures))) for name in pictures][:count]
-    times = alternate(IMAGE_ORDER, arms, items)
+    times, other = alternate(IMAGE_ORDER, arms, items)
     print(f"\n== pictures: {len(pictures)} 720p JPEGs, {count} per arm, one after another")
+    print(f"other load while timed: {other:.2f} cores busy besides this benchmark")
     print("   " + ", ".join(f"{name} {len(data) // 1024} kB" for name, data in pictures.items()))
     for arm, values in times.items():
         print(f"{describe(arm, values, 0.95)}  {1000 / mean(values.wall):5.1f} images/s")
@@ -264,9 +273,10 @@ def bench_text(world: dict[str, Any], count: int) -> tuple[float, float]:
     }
     lines = chat_lines(count)
     flags_before = Flag.objects.filter(item_kind=CHAT_TEXT).count()
-    times = alternate(TEXT_ORDER, arms, lines)
+    times, other = alternate(TEXT_ORDER, arms, lines)
     flags = Flag.objects.filter(item_kind=CHAT_TEXT).count() - flags_before
     print(f"\n== chat: {count} lines per arm ({len(set(lines))} distinct), one after another")
+    print(f"other load while timed: {other:.2f} cores busy besides this benchmark")
     for arm, values in times.items():
         print(describe(arm, values, 0.99))
     hook_times = times["hook"]
