@@ -203,7 +203,7 @@ def image_stages(classifier: Any, names: dict[str, str], items: Sequence[str]) -
         + ", ".join(f"{k} {got[k]:.2f} ms" for k in ("read", "decode", "detect", "decide"))
     )
     print(
-        f"decode alternatives, CPU p50: decode_image {got['decode']:.2f} ms (PIL, cv2 channel swap), "
+        f"decode alternatives, CPU p50: decode_image {got['decode']:.2f} ms (PIL, cv2 swap), "
         f"PIL + cv2.cvtColor flip {got['pil+cv2 flip']:.2f} ms (same array), "
         f"cv2.imdecode {got['cv2.imdecode']:.2f} ms"
     )
