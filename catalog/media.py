@@ -17,9 +17,9 @@ from collections.abc import AsyncIterator, Iterator
 from typing import IO, Any, cast
 
 from asgiref.sync import sync_to_async
-from django.core.exceptions import SuspiciousFileOperation
 from django.conf import settings
 from django.core import signing
+from django.core.exceptions import SuspiciousFileOperation
 from django.core.files.storage import FileSystemStorage, default_storage
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.http.response import StreamingHttpResponse
@@ -171,7 +171,8 @@ def serve_granted(request: HttpRequest, grant: str, name: str) -> HttpResponseBa
         return HttpResponse(str(exc), status=403, content_type="text/plain; charset=utf-8")
     rule = access_rules.rule_for(clean)
     access = rule(clean) if rule is not None else None
-    if access is None or (access.visibility == Video.Visibility.PRIVATE and access.owner_id != user_id):
+    private = access is not None and access.visibility == Video.Visibility.PRIVATE
+    if access is None or (private and access.owner_id != user_id):
         raise Http404("No such file.")  # not the grant holder's (any more): as if missing
     if isinstance(default_storage, FileSystemStorage):
         return _serve_file(request, clean, private=True)

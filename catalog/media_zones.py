@@ -78,7 +78,7 @@ def sync(video_id: str) -> int:
     if _visibility(video_id) != found:
         # Changed again while copying: the task that change queued finishes the job; deleting
         # now could remove what that task has just copied back.
-        log.info("video %s changed visibility during its move; leaving it to the next run", video_id)
+        log.info("video %s changed visibility while moving; the next run finishes", video_id)
         return len(moved)
     s3.delete_keys(moved)
     if moved:

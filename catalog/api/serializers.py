@@ -9,8 +9,7 @@ from django.db import models
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from catalog import subtitles
-from catalog import media_grants
+from catalog import media_grants, subtitles
 from catalog.files import storage_url
 from catalog.models import Rendition, Subtitle, Video
 from config.api_schema import PartialUpdateSerializer, StrictInputSerializer
