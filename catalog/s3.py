@@ -61,6 +61,9 @@ class MediaS3Storage(S3Storage):
         """Return django-storages' defaults, with reads spilling to disk past ``SPOOL_BYTES``."""
         defaults: dict[str, Any] = super().get_default_settings()
         defaults["max_memory_size"] = defaults["max_memory_size"] or SPOOL_BYTES
+        # Presigned URLs of private media: SigV4 (botocore may otherwise pick the legacy
+        # scheme, which new regions refuse), whose X-Amz-Expires a URL carries itself.
+        defaults["signature_version"] = defaults["signature_version"] or "s3v4"
         return defaults
 
     def _normalize_name(self, name: str) -> str:
