@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import subprocess
 import time
 import urllib.error
 import urllib.request
@@ -12,6 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+import imageio_ffmpeg
 import pytest
 from botocore.stub import ANY, Stubber
 from cryptography.exceptions import InvalidSignature
@@ -20,13 +22,25 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.test import Client
+from django_q.models import OrmQ
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
 
 from accounts.models import User
 from catalog import cloudfront, media_grants, media_zones, services, tasks
 from catalog.models import Video
 from catalog.s3 import MediaS3Storage
 from catalog.tests.api_helpers import make_video
-from catalog.tests.test_s3 import bucket, keys, moto_endpoint, s3, s3_client
+from catalog.tests.conftest import create_video, run_transcode
+from catalog.tests.test_s3 import (
+    bucket,
+    keys,
+    moto_endpoint,
+    s3,
+    s3_client,
+    s3_default_storage,
+    storage_options,
+)
 from config import health
 
 __all__ = ["bucket", "moto_endpoint", "s3", "s3_client"]  # fixtures
@@ -167,8 +181,6 @@ def expect_invalidation(stub: Stubber, paths: list[str]) -> None:
 
 
 def queued(func: str) -> list[list[Any]]:
-    from django_q.models import OrmQ
-
     return [list(q.args()) for q in OrmQ.objects.all() if q.func() == func]
 
 
@@ -273,8 +285,6 @@ def verify(url: str, key: rsa.RSAPrivateKey) -> dict[str, Any]:
 def signing_cloudfront(
     rsa_key: rsa.RSAPrivateKey, settings: Any, moto_endpoint: str, bucket: str
 ) -> Iterator[MediaS3Storage]:
-    from catalog.tests.test_s3 import s3_default_storage, storage_options
-
     pem = rsa_key.private_bytes(
         serialization.Encoding.PEM,
         serialization.PrivateFormat.PKCS8,
@@ -319,3 +329,28 @@ def test_scheduling_does_nothing_on_local_storage(media_root: Any, user: User) -
     video = make_video(user, visibility=Video.Visibility.PRIVATE)
     assert not media_zones.on_s3()
     assert media_zones.sync(video.pk) == 0
+
+
+@pytest.mark.media
+@pytest.mark.sqlite_pass_only  # the transcode's queries run on PostgreSQL in other tests
+@pytest.mark.django_db(transaction=True)
+def test_ffmpeg_plays_a_private_video_from_the_owners_api_url(
+    s3: MediaS3Storage, s3_client: Any, bucket: str, live_server: Any, user: User, clip: Any
+) -> None:
+    video = run_transcode(create_video(user, clip, visibility=Video.Visibility.PRIVATE))
+    assert video.status == Video.Status.READY, video.error
+    assert {k.split("/", 1)[0] for k in keys(s3_client, bucket)} == {"private", "internal"}
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    hls_url = api.get(f"/api/videos/{video.pk}/").json()["hls_url"]
+    result = subprocess.run(
+        [imageio_ffmpeg.get_ffmpeg_exe(), "-v", "error", "-i", f"{live_server.url}{hls_url}",
+         "-map", "0:v:0", "-f", "framemd5", "-"],
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    frames = [line for line in result.stdout.splitlines() if not line.startswith("#")]
+    assert len(frames) == pytest.approx(2 * 30, abs=2)  # the whole 2 s clip decoded
+    # The same URL without its grant is refused: the bucket holds it privately.
+    plain = f"{live_server.url}/media/{video.hls_path}"
+    assert fetch(plain)[0] == 404
