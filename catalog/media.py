@@ -17,7 +17,6 @@ from collections.abc import AsyncIterator, Iterator
 from typing import IO, Any, cast
 
 from asgiref.sync import sync_to_async
-from django.conf import settings
 from django.core import signing
 from django.core.exceptions import SuspiciousFileOperation
 from django.core.files.storage import FileSystemStorage, default_storage
@@ -177,9 +176,8 @@ def serve_granted(request: HttpRequest, grant: str, name: str) -> HttpResponseBa
     if isinstance(default_storage, FileSystemStorage):
         return _serve_file(request, clean, private=True)
     headers = {"Cache-Control": "private, no-store"}  # the answer holds expiring signatures
-    if not clean.endswith(".m3u8"):
-        seconds = settings.MEDIA_SIGNED_URL_SECONDS
-        return HttpResponseRedirect(default_storage.url(clean, expire=seconds), headers=headers)
+    if not clean.endswith(".m3u8"):  # signed for MEDIA_SIGNED_URL_SECONDS if still private
+        return HttpResponseRedirect(default_storage.url(clean), headers=headers)
     try:
         with default_storage.open(clean, "rb") as fh:
             text = fh.read().decode("utf-8")
