@@ -12,6 +12,7 @@ URL (``serve_granted``, catalog.media_grants).
 
 from __future__ import annotations
 
+import posixpath
 import re
 from collections.abc import AsyncIterator, Iterator
 from typing import IO, Any, cast
@@ -176,7 +177,10 @@ def serve_granted(request: HttpRequest, grant: str, name: str) -> HttpResponseBa
     if isinstance(default_storage, FileSystemStorage):
         return _serve_file(request, clean, private=True)
     headers = {"Cache-Control": "private, no-store"}  # the answer holds expiring signatures
-    if not clean.endswith(".m3u8"):  # signed for MEDIA_SIGNED_URL_SECONDS if still private
+    rewrite = {".m3u8": media_playlists.rewrite, ".vtt": media_playlists.rewrite_vtt}.get(
+        posixpath.splitext(clean)[1]
+    )
+    if rewrite is None:  # signed for MEDIA_SIGNED_URL_SECONDS if still private
         return HttpResponseRedirect(default_storage.url(clean), headers=headers)
     try:
         with default_storage.open(clean, "rb") as fh:
@@ -184,7 +188,7 @@ def serve_granted(request: HttpRequest, grant: str, name: str) -> HttpResponseBa
     except (OSError, UnicodeDecodeError):
         raise Http404("No such file.") from None
     scope = _grant_scope(grant)
-    body = media_playlists.rewrite(text, name=clean, scope=scope, sign=_signer(scope))
+    body = rewrite(text, name=clean, scope=scope, sign=_signer(scope))
     headers["Content-Type"] = files.content_type(clean)
     return HttpResponse(b"" if request.method == "HEAD" else body.encode(), headers=headers)
 

@@ -10,12 +10,16 @@ rewrites them in turn (m3u8 parses and writes the playlist, tags it does not kno
 from __future__ import annotations
 
 import posixpath
+import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
 import m3u8
 from django.conf import settings
 
+# A seek-preview cue's payload: an image cell, ``sprite.jpg#xywh=0,0,160,90`` (catalog.
+# transcoding.thumbnails). Only such lines are URIs; subtitle cues are text to leave alone.
+_SPRITE_CELL = re.compile(r"^(?P<uri>[^\s#]+)(?P<cell>#xywh=[0-9,]+)$")
 Signer = Callable[[list[str], int], dict[str, str]]  # (names, seconds) -> {name: url}
 
 
@@ -58,3 +62,18 @@ def rewrite(text: str, *, name: str, scope: str, sign: Signer) -> str:
         if target in urls:
             item.uri = urls[target]
     return str(playlist.dumps())
+
+
+def rewrite_vtt(text: str, *, name: str, scope: str, sign: Signer) -> str:
+    """Return a seek-preview WebVTT map with its sprite image URIs signed."""
+    folder = posixpath.dirname(name)
+    lines = text.splitlines()
+    cells = [(i, m) for i, line in enumerate(lines) if (m := _SPRITE_CELL.match(line.strip()))]
+    targets = {i: _resolve(folder, m["uri"]) for i, m in cells}
+    names = sorted({n for n in targets.values() if n is not None and n.startswith(scope)})
+    urls = sign(names, settings.MEDIA_SIGNED_URL_SECONDS) if names else {}
+    for i, match in cells:
+        target = targets[i]
+        if target in urls:
+            lines[i] = f"{urls[target]}{match['cell']}"
+    return "\n".join(lines) + "\n"

@@ -79,6 +79,8 @@ def publish(video: Video) -> list[str]:
         f"{prefix}/360/seg-00001.m4s": b"one",
         f"{prefix}/360/seg-00002.m4s": b"two",
         video.poster_path: b"\xff\xd8jpeg",
+        video.sprite_vtt_path: b"WEBVTT\n\n00:00.000 --> 00:02.000\nsprite.jpg#xywh=0,0,160,90\n",
+        f"{prefix}/sprite.jpg": b"\xff\xd8sprite",
     }
     for name, data in outputs.items():
         assert default_storage.save(name, ContentFile(data)) == name
@@ -147,6 +149,11 @@ def test_the_owners_api_url_plays_through_rewritten_playlists(
         assert expires == settings.MEDIA_SIGNED_URL_SECONDS + 4  # plus the playlist's length
     poster = player.get(hls_url.replace("master.m3u8", "poster.jpg"))
     assert poster.status_code == 302 and fetch(poster["Location"]) == (200, b"\xff\xd8jpeg")
+    # The seek-preview map names its sprite relatively: the cells get signed URLs too.
+    sprite = player.get(hls_url.replace("master.m3u8", "sprite.vtt")).content.decode()
+    cell = sprite.splitlines()[-1]
+    assert cell.endswith("#xywh=0,0,160,90")
+    assert fetch(cell.split("#")[0]) == (200, b"\xff\xd8sprite")
 
 
 @pytest.fixture
@@ -198,7 +205,7 @@ def test_visibility_changes_move_the_objects_and_invalidate_the_old_paths(
         services.video_update(video=private, data={"visibility": Video.Visibility.PUBLIC})
     assert queued("catalog.tasks.sync_media_zone") == [[private.pk]]
     expect_invalidation(invalidations, [f"/private/videos/{private.pk}/*"])
-    assert tasks.sync_media_zone(private.pk) == 6
+    assert tasks.sync_media_zone(private.pk) == 8
     public = keys(s3_client, bucket)
     assert public == sorted(k.replace("private/", "public/", 1) for k in before)
     assert fetch(bucket_url(moto_endpoint, bucket, f"public/{private.poster_path}"))[0] == 200
@@ -211,7 +218,7 @@ def test_visibility_changes_move_the_objects_and_invalidate_the_old_paths(
     with django_capture_on_commit_callbacks(execute=True):
         services.video_update(video=private, data={"visibility": Video.Visibility.PRIVATE})
     expect_invalidation(invalidations, [f"/public/videos/{private.pk}/*"])
-    assert tasks.sync_media_zone(private.pk) == 6
+    assert tasks.sync_media_zone(private.pk) == 8
     assert keys(s3_client, bucket) == before
     assert fetch(bucket_url(moto_endpoint, bucket, f"public/{private.poster_path}"))[0] == 404
 
