@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import io
 import json
 import subprocess
 import time
@@ -22,6 +23,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.core.management import CommandError, call_command
 from django.test import Client
 from django_q.models import OrmQ
 from rest_framework.authtoken.models import Token
@@ -338,6 +340,8 @@ def test_scheduling_does_nothing_on_local_storage(media_root: Any, user: User) -
     video = make_video(user, visibility=Video.Visibility.PRIVATE)
     assert not media_zones.on_s3()
     assert media_zones.sync(video.pk) == 0
+    with pytest.raises(CommandError, match="STORAGE_BACKEND is not s3"):
+        call_command("s3_zones")
 
 
 @pytest.mark.media
@@ -363,3 +367,31 @@ def test_ffmpeg_plays_a_private_video_from_the_owners_api_url(
     # The same URL without its grant is refused: the bucket holds it privately.
     plain = f"{live_server.url}/media/{video.hls_path}"
     assert fetch(plain)[0] == 404
+
+
+def test_the_upgrade_command_moves_unzoned_objects_into_their_zones(
+    s3: MediaS3Storage, s3_client: Any, bucket: str, user: User
+) -> None:
+    private = make_video(user, visibility=Video.Visibility.PRIVATE)
+    public = make_video(user)
+    legacy = [
+        private.poster_path,
+        f"videos/{private.pk}/source/upload",
+        public.hls_path,
+        "channels/c1/avatar.jpg",
+    ]
+    for key in legacy:
+        s3_client.put_object(Bucket=bucket, Key=key, Body=b"x")
+    s3_client.put_object(Bucket=bucket, Key=f"public/{public.poster_path}", Body=b"x")
+    out = io.StringIO()
+    call_command("s3_zones", stdout=out)
+    assert out.getvalue() == "Moved 4 objects into their zones.\n"
+    assert keys(s3_client, bucket) == sorted([
+        f"private/{private.poster_path}",
+        f"internal/videos/{private.pk}/source/upload",
+        f"public/{public.hls_path}",
+        f"public/{public.poster_path}",
+        "public/channels/c1/avatar.jpg",
+    ])  # fmt: skip
+    call_command("s3_zones", stdout=out)  # again: nothing left to move
+    assert out.getvalue().endswith("Moved 0 objects into their zones.\n")
