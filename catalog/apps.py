@@ -9,7 +9,7 @@ class CatalogConfig(AppConfig):
         from django_q.signals import post_spawn
 
         from accounts.services import on_user_delete
-        from catalog import services, tasks
+        from catalog import checks, services, tasks  # noqa: F401 (checks register)
 
         post_spawn.connect(tasks.reclaim_on_worker_start, dispatch_uid="catalog.reclaim")
         on_user_delete(services.user_videos_delete)  # deleting an account deletes its files

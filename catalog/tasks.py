@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from catalog import media_zones
 from catalog.transcoding import pipeline, recovery
 
 log = logging.getLogger(__name__)
@@ -29,3 +30,13 @@ def reclaim_on_worker_start(sender: object, **kwargs: object) -> None:
         recovery.reclaim_orphans()
     except Exception:  # a worker must start even if the database is not reachable yet
         log.exception("could not take back the jobs of workers that died")
+
+
+def sync_media_zone(video_id: str) -> int:
+    """Move a video's S3 objects to the zone its visibility asks for (catalog.media_zones)."""
+    return media_zones.sync(video_id)
+
+
+def delete_media(prefixes: list[str]) -> int:
+    """Delete every stored object under ``prefixes`` (a deleted video's files)."""
+    return media_zones.delete(prefixes)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import django_stubs_ext
 
 from config.env import (
@@ -134,6 +136,9 @@ if STORAGE_BACKEND == "s3":
     MEDIA_ORIGINS = [
         media_origin(AWS_S3_CUSTOM_DOMAIN, AWS_S3_ENDPOINT_URL, AWS_STORAGE_BUCKET_NAME)
     ]
+    if AWS_S3_CUSTOM_DOMAIN and not env.str("AWS_CLOUDFRONT_KEY_PAIR_ID", default=""):
+        # Private media then comes from S3 presigned URLs on the bucket's own endpoint.
+        MEDIA_ORIGINS.append(media_origin(None, AWS_S3_ENDPOINT_URL, AWS_STORAGE_BUCKET_NAME))
     STORAGES = {
         # Sets Content-Type and Cache-Control per object (playlists short, segments immutable).
         "default": {"BACKEND": "catalog.s3.MediaS3Storage"},
@@ -144,6 +149,20 @@ else:
         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
         "staticfiles": {"BACKEND": _static_backend},
     }
+
+# --- private media (catalog.media_grants, catalog.s3, catalog.cloudfront; checks in
+# catalog.checks). How long a private file's signed URL works, past the length of the
+# playlist it is in (a player fetches a video's last segment that much later).
+MEDIA_SIGNED_URL_SECONDS = positive_int("MEDIA_SIGNED_URL_SECONDS", 600)
+AWS_CLOUDFRONT_KEY_PAIR_ID = env.str("AWS_CLOUDFRONT_KEY_PAIR_ID", default="").strip()
+AWS_CLOUDFRONT_PRIVATE_KEY = env.str("AWS_CLOUDFRONT_PRIVATE_KEY", default="", multiline=True)
+AWS_CLOUDFRONT_PRIVATE_KEY_FILE = env.str("AWS_CLOUDFRONT_PRIVATE_KEY_FILE", default="")
+if AWS_CLOUDFRONT_PRIVATE_KEY_FILE:
+    try:
+        AWS_CLOUDFRONT_PRIVATE_KEY = Path(AWS_CLOUDFRONT_PRIVATE_KEY_FILE).read_text()
+    except OSError as exc:
+        fail(f"AWS_CLOUDFRONT_PRIVATE_KEY_FILE cannot be read: {exc.strerror}.")
+AWS_CLOUDFRONT_DISTRIBUTION_ID = env.str("AWS_CLOUDFRONT_DISTRIBUTION_ID", default="").strip()
 
 # Uploads: files above 2.5 MB go to a temporary file, never whole into memory.
 UPLOAD_MAX_BYTES = positive_int("UPLOAD_MAX_BYTES", 2 * 1024**3)
