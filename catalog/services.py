@@ -271,8 +271,11 @@ def video_hold(*, video: Video, reason: str) -> None:
         if not locked.held_reason:
             locked.held_visibility = locked.visibility
         locked.held_reason = reason[: Video._meta.get_field("held_reason").max_length] or "review"
+        was_private = locked.visibility == Video.Visibility.PRIVATE
         locked.visibility = Video.Visibility.PRIVATE
         locked.save(update_fields=["held_reason", "held_visibility", "visibility", "updated"])
+        if not was_private:
+            media_zones.schedule_sync(video.pk)  # S3: its files leave the public zone
     video.refresh_from_db()
 
 
@@ -286,4 +289,6 @@ def video_release(*, video: Video) -> None:
         locked.held_reason = ""
         locked.held_visibility = ""
         locked.save(update_fields=["held_reason", "held_visibility", "visibility", "updated"])
+        if locked.visibility != Video.Visibility.PRIVATE:
+            media_zones.schedule_sync(video.pk)  # S3: back to the public zone
     video.refresh_from_db()

@@ -225,6 +225,21 @@ def test_visibility_changes_move_the_objects_and_invalidate_the_old_paths(
     assert fetch(bucket_url(moto_endpoint, bucket, f"public/{private.poster_path}"))[0] == 404
 
 
+def test_a_moderation_hold_and_its_release_move_the_files_between_zones(
+    private: Video, django_capture_on_commit_callbacks: Any
+) -> None:
+    Video.objects.filter(pk=private.pk).update(visibility=Video.Visibility.UNLISTED)
+    private.refresh_from_db()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.video_hold(video=private, reason="Flagged for review.")
+    assert queued("catalog.tasks.sync_media_zone") == [[private.pk]]
+    with django_capture_on_commit_callbacks(execute=True):
+        services.video_release(video=private)
+    assert queued("catalog.tasks.sync_media_zone") == [[private.pk], [private.pk]]
+    private.refresh_from_db()
+    assert private.visibility == Video.Visibility.UNLISTED
+
+
 @pytest.mark.sqlite_pass_only  # S3 work; its few queries run on PostgreSQL in the tests above
 def test_deleting_thousands_of_objects_is_batched(
     s3: MediaS3Storage, s3_client: Any, bucket: str, user: User, invalidations: Stubber
