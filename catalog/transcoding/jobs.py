@@ -31,6 +31,7 @@ PUBLISHED_FIELDS = (
     "output_prefix", "hls_path", "poster_path", "sprite_vtt_path", "duration", "width",
     "height", "audio_only", "status", "progress", "error",
 )  # fmt: skip
+HOLDER_FIELDS = ("lease_host", "lease_pid", "lease_pid_started")
 TOO_MANY_ATTEMPTS = (
     "Processing was interrupted too many times; the file may be too long or complex to convert."
 )
@@ -127,6 +128,7 @@ def _start(job: TranscodeJob, now: datetime, me: holder.Holder | None) -> None:
     job.lease_pid_started = me.started if me else None
     job.started_at = job.started_at or now
     job.progress = 0
+    job.remote = {}  # a remote job of an earlier attempt is no longer this job's
     job.save()
     Video.objects.filter(pk=job.video_id).update(
         status=Video.Status.PROCESSING, progress=0, error=None, updated=now
@@ -188,7 +190,7 @@ class Heartbeat:
         self._last_ok = now
 
 
-def _locked_if_ours(held: Claim) -> TranscodeJob | None:
+def locked_if_ours(held: Claim) -> TranscodeJob | None:
     """Lock and return the job while ``held`` still owns its lease (inside a transaction)."""
     return (
         TranscodeJob.objects.select_for_update()
@@ -201,7 +203,7 @@ def publish(held: Claim, *, prefix: str, info: MediaInfo, result: TranscodeResul
     """Point the video at a finished output, if the lease is still ours."""
     now = timezone.now()
     with transaction.atomic():
-        job = _locked_if_ours(held)
+        job = locked_if_ours(held)
         if job is None:
             return False
         video = Video.objects.select_for_update().filter(pk=held.video_id).first()
@@ -246,7 +248,7 @@ def fail(held: Claim, *, message: str, log_tail: str = "") -> bool:
     """Record a failure the owner can read, if the lease is still ours."""
     now = timezone.now()
     with transaction.atomic():
-        job = _locked_if_ours(held)
+        job = locked_if_ours(held)
         if job is None:
             return False
         _mark_failed(job, message, log_tail, now)
