@@ -16,7 +16,7 @@ from catalog.transcoding.backends.base import (
     TranscodeResult,
 )
 from catalog.transcoding.command import AUDIO_NAME, MASTER_PLAYLIST, ladder_command
-from catalog.transcoding.ladder import Rung, for_frame_rate, output_fps, plan_ladder
+from catalog.transcoding.ladder import Rung, decide
 from catalog.transcoding.playlist import (
     AAC_LC,
     MediaPlaylist,
@@ -89,10 +89,10 @@ class FFmpegTranscoder(Transcoder):
         """Render the ladder in one pass, then the poster and the sprite."""
         out_dir.mkdir(parents=True, exist_ok=True)
         log_path = out_dir.parent / LOG_NAME
-        fps = 0.0
-        if info.has_video:
-            fps = output_fps(info.fps, frames=info.video_frames, duration=info.duration)
-        rungs = for_frame_rate(plan_ladder(info.width, info.height), fps) if info.has_video else []
+        rungs, fps = decide(
+            has_video=info.has_video, width=info.width, height=info.height, fps=info.fps,
+            frames=info.video_frames, duration=info.duration,
+        )  # fmt: skip
         cmd = ladder_command(
             ffmpeg=self.ffmpeg, source=source, out_dir=out_dir, rungs=rungs, fps=fps,
             has_audio=info.has_audio, preset=self.preset, demuxer=info.demuxer,
