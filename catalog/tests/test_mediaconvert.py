@@ -3,6 +3,7 @@ model; ffmpeg writes the HLS MediaConvert would write, and the job's events publ
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -13,6 +14,7 @@ import pytest
 from botocore.stub import Stubber
 from django.conf import settings as django_settings
 from django.core.files.storage import default_storage
+from django.test import Client
 from django.utils import timezone
 
 from accounts.models import User
@@ -27,6 +29,8 @@ from catalog.transcoding.ladder import plan_ladder
 from catalog.transcoding.probe import probe
 from catalog.transcoding.thumbnails import plan_sprite
 from config.aws import events
+from config.tests import sns_signing
+from config.tests.sns_signing import SnsSigner
 
 pytestmark = [pytest.mark.media, pytest.mark.django_db]
 
@@ -147,16 +151,26 @@ def test_the_job_follows_the_ffmpeg_ladder(stub: Stubber, user: User, clip: Path
 
 
 def test_completion_event_publishes_a_playable_video(
-    stub: Stubber, user: User, clip: Path, stand_in: Path
-) -> None:
+    stub: Stubber, user: User, clip: Path, stand_in: Path, settings: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    settings.AWS_SNS_TOPIC_ARNS = [sns_signing.TOPIC]
+    signer = SnsSigner()
+    signer.install(monkeypatch)
+
+    def deliver(evt: dict[str, Any]) -> None:  # EventBridge → SNS → the signed webhook
+        body = json.dumps(signer.sign(sns_signing.notification(evt)))
+        response = Client().post(sns_signing.HOOK, body, content_type="text/plain")
+        assert response.status_code == 200, response.json()
+
     video = create_video(user, clip)
     job = submit(stub, video)
-    events.dispatch(event(job, "STATUS_UPDATE", jobProgress={"jobPercentComplete": 40}))
+    deliver(event(job, "STATUS_UPDATE", jobProgress={"jobPercentComplete": 40}))
     video.refresh_from_db()
     assert 39 <= video.progress <= 40 and video.status == Video.Status.PROCESSING
     prefix = job.remote["prefix"]
     write_outputs(stand_in, prefix, thumbs=1)
-    events.dispatch(event(job, "COMPLETE"))
+    deliver(event(job, "COMPLETE"))
     video.refresh_from_db()
     assert video.status == Video.Status.READY, video.error
     assert video.hls_path == f"{prefix}/master.m3u8"
@@ -171,7 +185,7 @@ def test_completion_event_publishes_a_playable_video(
     assert play(Path(django_settings.MEDIA_ROOT) / video.hls_path) == pytest.approx(2, abs=0.2)
     job.refresh_from_db()
     assert job.status == TranscodeJob.Status.DONE and job.progress == 100
-    events.dispatch(event(job, "COMPLETE"))  # a duplicate changes nothing
+    deliver(event(job, "COMPLETE"))  # a second event (a new message) changes nothing
     assert video.renditions.count() == 2
 
 

@@ -10,18 +10,15 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
-from cryptography.x509.oid import NameOID
 from django.test import Client
 
 from config.aws import events, sns
+from config.tests import sns_signing
+from config.tests.sns_signing import CERT_URL, HOOK, TOPIC, SnsSigner
 
-TOPIC = "arn:aws:sns:eu-west-1:123456789012:onair-events"
-CERT_URL = "https://sns.eu-west-1.amazonaws.com/SimpleNotificationService-test.pem"
 SUBSCRIBE_URL = "https://sns.eu-west-1.amazonaws.com/?Action=ConfirmSubscription&Token=t"
-HOOK = "/hooks/aws/sns/"
 SOURCE, DETAIL_TYPE = "onair.test", "Test Event"
 
 received: list[events.Event] = []
@@ -36,40 +33,20 @@ def handler(event: events.Event) -> None:
 events.register_event_handler(SOURCE, DETAIL_TYPE, handler)
 
 
-def _certificate(key: rsa.RSAPrivateKey) -> bytes:
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "sns.amazonaws.com")])
-    now = datetime.now(UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - timedelta(days=1))
-        .not_valid_after(now + timedelta(days=30))
-        .sign(key, hashes.SHA256())
-    )
-    return cert.public_bytes(serialization.Encoding.PEM)
+@pytest.fixture(scope="module")
+def signer() -> SnsSigner:
+    return SnsSigner()
 
 
 @pytest.fixture(scope="module")
-def signing_key() -> rsa.RSAPrivateKey:
-    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+def signing_key(signer: SnsSigner) -> rsa.RSAPrivateKey:
+    return signer.key
 
 
 @pytest.fixture(autouse=True)  # no test reaches the network
-def fetched(monkeypatch: pytest.MonkeyPatch, signing_key: rsa.RSAPrivateKey) -> list[str]:
+def fetched(monkeypatch: pytest.MonkeyPatch, signer: SnsSigner) -> list[str]:
     """Serve the test certificate (and subscription confirmations) at the fetch boundary."""
-    urls: list[str] = []
-    pem = _certificate(signing_key)
-
-    def fetch(url: str) -> bytes:
-        assert sns.allowed_sns_url(url), url  # the real fetch refuses the rest too
-        urls.append(url)
-        return pem if url.endswith(".pem") else b"<ConfirmSubscriptionResponse/>"
-
-    monkeypatch.setattr(sns, "fetch", fetch)
-    return urls
+    return signer.install(monkeypatch)
 
 
 @pytest.fixture(autouse=True)
@@ -91,14 +68,7 @@ def sign(message: dict[str, str], key: rsa.RSAPrivateKey, version: str = "2") ->
 
 def notification(detail: dict[str, Any] | None = None, **fields: str) -> dict[str, str]:
     event = {"source": SOURCE, "detail-type": DETAIL_TYPE, "detail": detail or {"n": 1}}
-    return {
-        "Type": "Notification",
-        "MessageId": str(uuid.uuid4()),
-        "TopicArn": TOPIC,
-        "Message": json.dumps(event),
-        "Timestamp": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")[:-4] + "Z",
-        "UnsubscribeURL": "https://sns.eu-west-1.amazonaws.com/?Action=Unsubscribe",
-    } | fields
+    return sns_signing.notification(event, **fields)
 
 
 Post = Callable[[dict[str, str]], Any]
