@@ -145,6 +145,7 @@ def test_the_job_follows_the_ffmpeg_ladder(stub: Stubber, user: User, clip: Path
     # Handed off: running under its lease, held by no local process, nothing published.
     assert job.status == TranscodeJob.Status.RUNNING and job.lease_pid is None
     assert job.remote["state"]["id"] == REMOTE_ID
+    assert job.lease_expires_at is not None
     assert job.lease_expires_at > timezone.now() + timedelta(seconds=300)
     video.refresh_from_db()
     assert video.status == Video.Status.PROCESSING and not video.hls_path

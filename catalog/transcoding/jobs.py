@@ -7,11 +7,13 @@ finds the lease alive and leaves, and one that finds it expired takes the job ov
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import DatabaseError, transaction
@@ -190,7 +192,7 @@ class Heartbeat:
         self._last_ok = now
 
 
-def locked_if_ours(held: Claim) -> TranscodeJob | None:
+def _locked_if_ours(held: Claim) -> TranscodeJob | None:
     """Lock and return the job while ``held`` still owns its lease (inside a transaction)."""
     return (
         TranscodeJob.objects.select_for_update()
@@ -203,7 +205,7 @@ def publish(held: Claim, *, prefix: str, info: MediaInfo, result: TranscodeResul
     """Point the video at a finished output, if the lease is still ours."""
     now = timezone.now()
     with transaction.atomic():
-        job = locked_if_ours(held)
+        job = _locked_if_ours(held)
         if job is None:
             return False
         video = Video.objects.select_for_update().filter(pk=held.video_id).first()
@@ -248,8 +250,27 @@ def fail(held: Claim, *, message: str, log_tail: str = "") -> bool:
     """Record a failure the owner can read, if the lease is still ours."""
     now = timezone.now()
     with transaction.atomic():
-        job = locked_if_ours(held)
+        job = _locked_if_ours(held)
         if job is None:
             return False
         _mark_failed(job, message, log_tail, now)
+    return True
+
+
+def hand_off(held: Claim, *, prefix: str, info: MediaInfo, state: dict[str, Any]) -> bool:
+    """Record that a remote engine now works on the attempt; False if the lease is gone.
+
+    The lease stays ``held``'s for ``TRANSCODE_REMOTE_LEASE_SECONDS``, renewed by each event
+    or poll that hears of the job (catalog/transcoding/remote.py).
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        job = _locked_if_ours(held)
+        if job is None:
+            return False
+        job.remote = {"prefix": prefix, "info": dataclasses.asdict(info), "state": state}
+        job.lease_expires_at = now + timedelta(seconds=settings.TRANSCODE_REMOTE_LEASE_SECONDS)
+        # No local process holds it any more: a worker restarting here must not take it back.
+        job.lease_host, job.lease_pid, job.lease_pid_started = "", None, None
+        job.save(update_fields=["remote", "lease_expires_at", *HOLDER_FIELDS])
     return True

@@ -15,7 +15,7 @@ from django_q.exceptions import TimeoutException
 from catalog import storage
 from catalog.errors import CatalogError
 from catalog.models import Video
-from catalog.transcoding import cleanup, jobs, remote
+from catalog.transcoding import cleanup, jobs
 from catalog.transcoding.backends import get_transcoder
 from catalog.transcoding.backends.base import Job, Submitted, Transcoder
 from catalog.transcoding.probe import ProbeError, probe
@@ -142,7 +142,7 @@ def _transcode(
         job = Job(source, held.source_name, prefix, info, out_dir, reference=held.job_id)
         result = transcoder.start(job, heartbeat)
     if isinstance(result, Submitted):
-        if not remote.hand_off(held, prefix=prefix, info=info, state=result.state):
+        if not jobs.hand_off(held, prefix=prefix, info=info, state=result.state):
             raise jobs.LeaseLost(held.job_id)
         return "submitted"
     upload(out_dir, prefix, heartbeat, result.master)

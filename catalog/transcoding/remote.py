@@ -1,4 +1,4 @@
-"""Jobs handed to a remote engine (MediaConvert): hand-off, progress, completion, polling.
+"""Jobs handed to a remote engine (MediaConvert): progress, completion, polling.
 
 The lease rules are the ffmpeg path's: the attempt that submitted the job keeps its lease
 (``lease_owner``) while the engine works; each sign of life (an event or a poll) renews it,
@@ -9,14 +9,11 @@ or poll about an earlier attempt's remote job finds another id on the row and is
 
 from __future__ import annotations
 
-import dataclasses
 import logging
-from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
 
 from catalog import storage
 from catalog.models import TranscodeJob
@@ -32,21 +29,6 @@ FAILED = "The video could not be converted."
 
 def _lease() -> float:
     return float(settings.TRANSCODE_REMOTE_LEASE_SECONDS)
-
-
-def hand_off(held: jobs.Claim, *, prefix: str, info: MediaInfo, state: dict[str, Any]) -> bool:
-    """Record that a remote engine now works on the attempt; False if the lease is gone."""
-    now = timezone.now()
-    with transaction.atomic():
-        job = jobs.locked_if_ours(held)
-        if job is None:
-            return False
-        job.remote = {"prefix": prefix, "info": dataclasses.asdict(info), "state": state}
-        job.lease_expires_at = now + timedelta(seconds=_lease())
-        # No local process holds it any more: a worker restarting here must not take it back.
-        job.lease_host, job.lease_pid, job.lease_pid_started = "", None, None
-        job.save(update_fields=["remote", "lease_expires_at", *jobs.HOLDER_FIELDS])
-    return True
 
 
 def _claim_of(job: TranscodeJob) -> jobs.Claim:
