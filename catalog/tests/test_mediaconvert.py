@@ -241,9 +241,25 @@ def test_a_silent_job_is_submitted_again_as_a_new_attempt(
     tasks.transcode(job.pk)
     job.refresh_from_db()
     assert job.attempt == 2 and job.remote["state"]["id"] == "1733200000001-second"
+    old_prefix = stale["detail"]["userMetadata"]["onair_prefix"]
+    storage.overwrite(f"{old_prefix}/master.m3u8", b"#EXTM3U\n")  # what the first job wrote
     events.dispatch(stale)  # the first attempt's job finishing later is not this job's
     video.refresh_from_db()
     assert video.status == Video.Status.PROCESSING
+    assert not list(storage.walk(old_prefix))  # nobody waits for it: deleted
+
+
+def test_outputs_of_a_deleted_video_are_removed_when_its_job_ends(
+    stub: Stubber, user: User, clip: Path
+) -> None:
+    video = create_video(user, clip)
+    job = submit(stub, video)
+    finished = event(job, "COMPLETE")
+    prefix = job.remote["prefix"]
+    video.delete()
+    storage.overwrite(f"{prefix}/master.m3u8", b"#EXTM3U\n")  # written after the delete
+    events.dispatch(finished)
+    assert not list(storage.walk(prefix))
 
 
 def test_a_refused_submission_fails_with_a_clear_message(

@@ -10,13 +10,14 @@ or poll about an earlier attempt's remote job finds another id on the row and is
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
 
 from catalog import storage
-from catalog.models import TranscodeJob
+from catalog.models import TranscodeJob, Video
 from catalog.transcoding import cleanup, jobs
 from catalog.transcoding.backends import get_transcoder
 from catalog.transcoding.backends.base import RemoteState, RemoteStatus, TranscodeError
@@ -25,6 +26,7 @@ from catalog.transcoding.probe import MediaInfo
 log = logging.getLogger(__name__)
 
 FAILED = "The video could not be converted."
+OUTPUT_PREFIX = re.compile(r"^videos/[\w-]+/hls/[\w-]+$")  # an attempt's own output folder
 
 
 def _lease() -> float:
@@ -72,6 +74,25 @@ def settle(job: TranscodeJob, event: dict[str, Any] | None = None) -> None:
     except TranscodeError as exc:  # the outputs are there but unusable: the attempt failed
         status = RemoteStatus(RemoteState.ERROR, message=str(exc), log_tail=exc.log_tail)
     advance(job, status)
+
+
+def discard(prefix: str) -> bool:
+    """Delete what a finished remote job wrote, if nothing uses it (True if deleted).
+
+    For a job that finished after its video was deleted, or after a later attempt took over:
+    the engine wrote its outputs when nobody would keep them any more.
+    """
+    if not OUTPUT_PREFIX.match(prefix):
+        return False
+    published = Video.objects.filter(output_prefix=prefix).exists()
+    in_flight_here = TranscodeJob.objects.filter(
+        status=TranscodeJob.Status.RUNNING, remote__prefix=prefix
+    ).exists()
+    if published or in_flight_here:
+        return False
+    storage.delete_prefix(prefix)
+    log.info("deleted %s: written by a remote job nobody waits for", prefix)
+    return True
 
 
 def poll() -> list[str]:

@@ -145,7 +145,9 @@ def on_job_state_change(event: dict[str, Any]) -> None:
         log.info("MediaConvert event for a job not submitted by this site: ignored")
         return
     job = remote.in_flight(str(reference), str(remote_id))
-    if job is None:  # done already, or an earlier attempt's job: nothing to do
+    if job is None:  # done already, an earlier attempt's job, or the video was deleted
         log.info("MediaConvert event for %s (%s): not in flight, ignored", reference, remote_id)
+        if detail.get("status") in DONE_STATES:
+            remote.discard(str((detail.get("userMetadata") or {}).get("onair_prefix", "")))
         return
     remote.settle(job, event)
