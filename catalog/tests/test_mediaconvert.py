@@ -291,3 +291,40 @@ def test_the_audio_only_job_has_no_video_or_captures(
     groups = seen[0]["Settings"]["OutputGroups"]
     assert [g["Name"] for g in groups] == ["HLS"]
     assert [o["NameModifier"] for o in groups[0]["Outputs"]] == ["_audio"]
+
+
+def test_a_job_past_the_time_limit_is_cancelled_and_failed(
+    stub: Stubber, user: User, clip: Path, settings: Any
+) -> None:
+    video = create_video(user, clip)
+    job = submit(stub, video)
+    long_ago = (timezone.now() - timedelta(hours=5)).isoformat()
+    TranscodeJob.objects.filter(pk=job.pk).update(remote=job.remote | {"since": long_ago})
+    settings.TRANSCODE_TIMEOUT_SECONDS = 4 * 3600
+    stub.add_response("cancel_job", {}, {"Id": REMOTE_ID})
+    tasks.poll_remote_transcodes()
+    video.refresh_from_db()
+    assert video.status == Video.Status.FAILED
+    assert video.error == "Processing took longer than 4 hours and was stopped."
+
+
+def test_an_audio_only_job_publishes_its_audio_rendition(
+    stub: Stubber, user: User, clip_factory: Any, tmp_path: Path
+) -> None:
+    sound = clip_factory("tone.m4a", video=False)
+    video = create_video(user, sound)
+    job = submit(stub, video)
+    out = tmp_path / "out"
+    FFmpegTranscoder(preset="ultrafast").transcode(
+        source=sound, info=probe(sound), out_dir=out, on_progress=lambda _p: None
+    )
+    for path in out.iterdir():
+        if path.suffix in (".m4s", ".mp4", ".m3u8"):
+            storage.save_file(f"{job.remote['prefix']}/{path.name}", path)
+    events.dispatch(event(job, "COMPLETE"))
+    video.refresh_from_db()
+    assert video.status == Video.Status.READY, video.error
+    assert video.audio_only and video.poster_path == ""
+    [rendition] = video.renditions.all()
+    assert rendition.height is None and rendition.codecs == "mp4a.40.2" and rendition.bytes > 0
+    assert play(Path(django_settings.MEDIA_ROOT) / video.hls_path) == pytest.approx(2, abs=0.2)

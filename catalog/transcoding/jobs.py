@@ -268,7 +268,10 @@ def hand_off(held: Claim, *, prefix: str, info: MediaInfo, state: dict[str, Any]
         job = _locked_if_ours(held)
         if job is None:
             return False
-        job.remote = {"prefix": prefix, "info": dataclasses.asdict(info), "state": state}
+        job.remote = {
+            "prefix": prefix, "info": dataclasses.asdict(info), "state": state,
+            "since": now.isoformat(),
+        }  # fmt: skip
         job.lease_expires_at = now + timedelta(seconds=settings.TRANSCODE_REMOTE_LEASE_SECONDS)
         # No local process holds it any more: a worker restarting here must not take it back.
         job.lease_host, job.lease_pid, job.lease_pid_started = "", None, None

@@ -11,16 +11,19 @@ from __future__ import annotations
 
 import logging
 import re
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 from catalog import storage
 from catalog.models import TranscodeJob, Video
 from catalog.transcoding import cleanup, jobs
 from catalog.transcoding.backends import get_transcoder
 from catalog.transcoding.backends.base import RemoteState, RemoteStatus, TranscodeError
+from catalog.transcoding.pipeline import timed_out_message
 from catalog.transcoding.probe import MediaInfo
 
 log = logging.getLogger(__name__)
@@ -95,13 +98,28 @@ def discard(prefix: str) -> bool:
     return True
 
 
+def _overdue(job: TranscodeJob) -> bool:
+    """Tell whether the remote job has run past TRANSCODE_TIMEOUT_SECONDS, as ffmpeg may not."""
+    since = datetime.fromisoformat(job.remote["since"])
+    return timezone.now() - since > timedelta(seconds=settings.TRANSCODE_TIMEOUT_SECONDS)
+
+
+def stop_overdue(job: TranscodeJob) -> None:
+    """Cancel a job that ran out of time and fail it with the ffmpeg path's message."""
+    get_transcoder().cancel(job.remote["state"])
+    advance(job, RemoteStatus(RemoteState.ERROR, message=timed_out_message()))
+
+
 def poll() -> list[str]:
     """Check every job a remote engine holds (the fallback for events that never came)."""
     checked: list[str] = []
     running = TranscodeJob.objects.filter(status=TranscodeJob.Status.RUNNING).exclude(remote={})
     for job in running:
         try:
-            settle(job)
+            if _overdue(job):
+                stop_overdue(job)
+            else:
+                settle(job)
         except Exception:  # one unreachable job must not stop the others; its lease decides
             log.exception("could not check remote transcode job %s", job.pk)
             continue

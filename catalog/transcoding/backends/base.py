@@ -108,6 +108,10 @@ class Transcoder(ABC):
         """Return the end of what the work logged in ``work_dir`` (for operators)."""
         return ""
 
+    def cancel(self, state: dict[str, Any]) -> None:
+        """Stop a submitted job that ran out of time (best effort: logs what fails)."""
+        raise NotImplementedError(f"{type(self).__name__} never submits work")
+
     def status(self, state: dict[str, Any], event: dict[str, Any] | None = None) -> RemoteStatus:
         """Return where a submitted job stands: from ``event`` if given, else by asking."""
         raise NotImplementedError(f"{type(self).__name__} never submits work")

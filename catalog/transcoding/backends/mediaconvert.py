@@ -127,6 +127,13 @@ class MediaConvertTranscoder(Transcoder):
         scaled = None if percent is None else float(percent) * REPORTED_SHARE
         return RemoteStatus(RemoteState.RUNNING, percent=scaled)
 
+    def cancel(self, state: dict[str, Any]) -> None:
+        """Cancel the job in MediaConvert (it bills by the minute of output)."""
+        try:
+            self.client.cancel_job(Id=state["id"])
+        except (BotoCoreError, ClientError):
+            log.warning("could not cancel MediaConvert job %s", state["id"], exc_info=True)
+
     @staticmethod
     def _collect(state: dict[str, Any]) -> Any:
         duration = float(state["duration"])
