@@ -4,6 +4,7 @@ model; ffmpeg writes the HLS MediaConvert would write, and the job's events publ
 from __future__ import annotations
 
 import json
+import subprocess
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -21,6 +22,7 @@ from accounts.models import User
 from catalog import storage, tasks
 from catalog.models import TranscodeJob, Video
 from catalog.tests.conftest import create_video, run_transcode
+from catalog.tests.test_s3 import bucket, moto_endpoint, s3, s3_client  # noqa: F401 (fixtures)
 from catalog.tests.test_transcode import play
 from catalog.transcoding import recovery
 from catalog.transcoding.backends import mediaconvert
@@ -31,6 +33,7 @@ from catalog.transcoding.thumbnails import plan_sprite
 from config.aws import events
 from config.tests import sns_signing
 from config.tests.sns_signing import SnsSigner
+from conftest import FFMPEG
 
 pytestmark = [pytest.mark.media, pytest.mark.django_db]
 
@@ -328,3 +331,29 @@ def test_an_audio_only_job_publishes_its_audio_rendition(
     [rendition] = video.renditions.all()
     assert rendition.height is None and rendition.codecs == "mp4a.40.2" and rendition.bytes > 0
     assert play(Path(django_settings.MEDIA_ROOT) / video.hls_path) == pytest.approx(2, abs=0.2)
+
+
+@pytest.mark.sqlite_pass_only  # S3 over HTTP; the queries are the ones above
+@pytest.mark.usefixtures("s3")  # default_storage is S3 on a fresh moto bucket
+def test_on_s3_the_outputs_in_the_bucket_publish_and_play(
+    stub: Stubber, user: User, clip: Path, stand_in: Path, settings: Any,
+    request: pytest.FixtureRequest,
+) -> None:  # fmt: skip
+    name, endpoint = request.getfixturevalue("bucket"), request.getfixturevalue("moto_endpoint")
+    client = request.getfixturevalue("s3_client")
+    settings.AWS_STORAGE_BUCKET_NAME = name
+    seen = requests(stub)
+    video = create_video(user, clip)
+    job = submit(stub, video)
+    assert seen[0]["Settings"]["Inputs"][0]["FileInput"] == f"s3://{name}/{video.source.name}"
+    prefix = job.remote["prefix"]
+    write_outputs(stand_in, prefix, thumbs=1)  # as MediaConvert writes into the bucket
+    events.dispatch(event(job, "COMPLETE"))
+    video.refresh_from_db()
+    assert video.status == Video.Status.READY, video.error
+    listed = client.list_objects_v2(Bucket=name, Prefix=f"{prefix}/sprite")["Contents"]
+    assert sorted(o["Key"] for o in listed) == [f"{prefix}/sprite.jpg", f"{prefix}/sprite.vtt"]
+    url = f"{endpoint}/{name}/{video.hls_path}"  # anonymous, as a player fetches it
+    cmd = [FFMPEG, "-v", "error", "-i", url, "-map", "0", "-f", "null", "-"]
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and done.stderr == "", done.stderr
