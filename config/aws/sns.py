@@ -53,6 +53,12 @@ class Malformed(Refused):
     status = 400
 
 
+class Unavailable(Refused):
+    """The message could not be checked now (the certificate was out of reach)."""
+
+    status = 503
+
+
 def allowed_sns_url(url: str) -> bool:
     """Tell whether ``url`` is an HTTPS URL on an SNS host of AWS (no user, no odd port)."""
     try:
@@ -92,11 +98,15 @@ def parse(body: bytes) -> dict[str, str]:
         message = json.loads(body)
     except (UnicodeDecodeError, ValueError):
         raise Malformed("The body is not JSON.") from None
-    if not isinstance(message, dict) or not all(isinstance(v, str) for v in message.values()):
+    if not isinstance(message, dict):
         raise Malformed("The body is not an SNS message.")
     if message.get("Type") not in KINDS:
         raise Malformed(f"Unknown SNS message type {message.get('Type')!r}.")
-    return message
+    # Every field read or signed is text; others (MessageAttributes, an object) are ignored.
+    fields = {*SIGNED_FIELDS[message["Type"]], "Signature", "SignatureVersion", "SigningCertURL"}
+    if not all(isinstance(message[f], str) for f in fields if f in message):
+        raise Malformed("The body is not an SNS message.")
+    return {k: v for k, v in message.items() if k in fields or k == "UnsubscribeURL"}
 
 
 def string_to_sign(message: dict[str, str]) -> bytes:
@@ -117,8 +127,8 @@ def certificate(url: str, fetcher: Fetch) -> x509.Certificate:
     if pem is None:
         try:
             pem = fetcher(url)
-        except OSError as exc:
-            raise Refused(f"The signing certificate could not be fetched ({exc}).") from None
+        except OSError as exc:  # 503: SNS delivers the message again later
+            raise Unavailable(f"The signing certificate could not be fetched ({exc}).") from None
         cache.set(key, pem, CERT_CACHE_SECONDS)
     try:
         cert = x509.load_pem_x509_certificate(pem)

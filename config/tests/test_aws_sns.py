@@ -258,3 +258,23 @@ def test_an_oversized_body_is_refused_unread(settings: Any) -> None:
 
 def test_only_post_is_accepted() -> None:
     assert Client().get(HOOK).status_code == 405
+
+
+def test_an_unreachable_certificate_asks_sns_to_retry(
+    post: Post, signer: SnsSigner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def unreachable(url: str) -> bytes:
+        raise OSError("Network is unreachable")
+
+    monkeypatch.setattr(sns, "fetch", unreachable)
+    message = signer.sign(notification())
+    assert post(message).status_code == 503
+    signer.install(monkeypatch)
+    assert post(message).status_code == 200  # the redelivery is not taken for a replay
+    assert len(received) == 1
+
+
+def test_message_attributes_do_not_stop_verification(post: Post, signer: SnsSigner) -> None:
+    message: dict[str, Any] = signer.sign(notification())
+    message["MessageAttributes"] = {"kind": {"Type": "String", "Value": "x"}}
+    assert post(message).status_code == 200
