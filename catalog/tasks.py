@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from catalog import media_zones
-from catalog.transcoding import pipeline, recovery
+from catalog.transcoding import pipeline, recovery, remote
 
 log = logging.getLogger(__name__)
 
@@ -18,6 +18,11 @@ def transcode(job_id: str) -> None:
 def resume_stalled_jobs() -> list[str]:
     """Queue again the transcode jobs whose worker died or whose task was lost."""
     return recovery.resume_stalled()
+
+
+def poll_remote_transcodes() -> list[str]:
+    """Ask the remote engine about its jobs: the fallback for completion events never heard."""
+    return remote.poll()
 
 
 def reclaim_on_worker_start(sender: object, **kwargs: object) -> None:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import django_stubs_ext
 
+from config.aws import checks as aws_checks
 from config.env import (
     BASE_DIR,
     VAR_DIR,
@@ -175,9 +177,10 @@ SUBTITLE_MAX_BYTES = 2 * 1024**2
 
 # --- media pipeline ---
 TRANSCODER = choice("TRANSCODER", "ffmpeg", ("ffmpeg", "mediaconvert"))
-if TRANSCODER == "mediaconvert":  # refuse now rather than fail every upload later
-    fail("TRANSCODER=mediaconvert is not available in this release yet; use ffmpeg.")
-TRANSCODER_BACKENDS = {"ffmpeg": "catalog.transcoding.backends.ffmpeg.FFmpegTranscoder"}
+TRANSCODER_BACKENDS = {
+    "ffmpeg": "catalog.transcoding.backends.ffmpeg.FFmpegTranscoder",
+    "mediaconvert": "catalog.transcoding.backends.mediaconvert.MediaConvertTranscoder",
+}
 TRANSCODE_WORK_DIR = env.path("TRANSCODE_WORK_DIR", default=str(VAR_DIR / "work"))
 TRANSCODE_LEASE_SECONDS = positive_int("TRANSCODE_LEASE_SECONDS", 60)
 TRANSCODE_TIMEOUT_SECONDS = positive_int("TRANSCODE_TIMEOUT_SECONDS", 4 * 3600)
@@ -190,6 +193,32 @@ TRANSCODE_CPU_PER_SECOND = positive_int("TRANSCODE_CPU_PER_SECOND", 4)
 TRANSCODE_MEMORY_MB = positive_int("TRANSCODE_MEMORY_MB", 8192)  # address space of one run
 MEDIA_MAX_DURATION_SECONDS = positive_int("MEDIA_MAX_DURATION_SECONDS", 6 * 3600)
 MEDIA_MAX_DIMENSION = positive_int("MEDIA_MAX_DIMENSION", 8192)
+
+# --- AWS events (EventBridge → SNS → /hooks/aws/sns/) and MediaConvert (docs/aws.md) ---
+# The SNS topics whose messages the webhook accepts; empty: the webhook answers 404.
+AWS_SNS_TOPIC_ARNS = [a.strip() for a in env.list("AWS_SNS_TOPIC_ARNS", default=[]) if a.strip()]
+AWS_SNS_MAX_AGE_SECONDS = positive_int("AWS_SNS_MAX_AGE_SECONDS", 3600)  # older: a replay
+AWS_SNS_MAX_BODY_BYTES = 512 * 1024  # an SNS message is at most 256 KB, JSON-escaped here
+AWS_MEDIACONVERT_ROLE_ARN = env.str("AWS_MEDIACONVERT_ROLE_ARN", default="")
+AWS_MEDIACONVERT_QUEUE_ARN = env.str("AWS_MEDIACONVERT_QUEUE_ARN", default="")  # "": Default
+AWS_MEDIACONVERT_REGION = env.str(
+    "AWS_MEDIACONVERT_REGION", default=globals().get("AWS_S3_REGION_NAME") or ""
+)
+AWS_MEDIACONVERT_ENDPOINT = env.str("AWS_MEDIACONVERT_ENDPOINT", default="")  # "": regional
+# A remote job not heard of (event or poll) for this long is queued again as a new attempt.
+TRANSCODE_REMOTE_LEASE_SECONDS = positive_int("TRANSCODE_REMOTE_LEASE_SECONDS", 600)
+_aws_problems = aws_checks.sns_problems(AWS_SNS_TOPIC_ARNS)
+if TRANSCODER == "mediaconvert":
+    _aws_problems += aws_checks.mediaconvert_problems(
+        storage_backend=STORAGE_BACKEND, bucket=globals().get("AWS_STORAGE_BUCKET_NAME", ""),
+        role_arn=AWS_MEDIACONVERT_ROLE_ARN, queue_arn=AWS_MEDIACONVERT_QUEUE_ARN,
+        region=AWS_MEDIACONVERT_REGION, endpoint=AWS_MEDIACONVERT_ENDPOINT,
+        topic_arns=AWS_SNS_TOPIC_ARNS,
+    )  # fmt: skip
+for _problem in _aws_problems[:-1]:  # every problem on its own line, then stop
+    sys.stderr.write(f"Onair configuration error: {_problem}\n")
+if _aws_problems:
+    fail(_aws_problems[-1])
 
 # --- task queue: django-q2 on the ORM broker (redelivers a task whose worker died) ---
 Q_CLUSTER = {
