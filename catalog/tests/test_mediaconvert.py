@@ -345,15 +345,29 @@ def test_on_s3_the_outputs_in_the_bucket_publish_and_play(
     seen = requests(stub)
     video = create_video(user, clip)
     job = submit(stub, video)
-    assert seen[0]["Settings"]["Inputs"][0]["FileInput"] == f"s3://{name}/{video.source.name}"
+    # The original is read from the zone nobody may read from the bucket.
+    assert (
+        seen[0]["Settings"]["Inputs"][0]["FileInput"] == f"s3://{name}/internal/{video.source.name}"
+    )
+    destinations = {
+        group_settings["Destination"]
+        for group in seen[0]["Settings"]["OutputGroups"]
+        for group_settings in group["OutputGroupSettings"].values()
+        if isinstance(group_settings, dict) and "Destination" in group_settings
+    }
+    assert destinations and all(d.startswith(f"s3://{name}/public/videos/") for d in destinations)
     prefix = job.remote["prefix"]
     write_outputs(stand_in, prefix, thumbs=1)  # as MediaConvert writes into the bucket
     events.dispatch(event(job, "COMPLETE"))
     video.refresh_from_db()
     assert video.status == Video.Status.READY, video.error
-    listed = client.list_objects_v2(Bucket=name, Prefix=f"{prefix}/sprite")["Contents"]
-    assert sorted(o["Key"] for o in listed) == [f"{prefix}/sprite.jpg", f"{prefix}/sprite.vtt"]
-    url = f"{endpoint}/{name}/{video.hls_path}"  # anonymous, as a player fetches it
+    # Public video: its outputs sit in the bucket's public zone (catalog/s3.py).
+    listed = client.list_objects_v2(Bucket=name, Prefix=f"public/{prefix}/sprite")["Contents"]
+    assert sorted(o["Key"] for o in listed) == [
+        f"public/{prefix}/sprite.jpg",
+        f"public/{prefix}/sprite.vtt",
+    ]
+    url = f"{endpoint}/{name}/public/{video.hls_path}"  # anonymous, as a player fetches it
     cmd = [FFMPEG, "-v", "error", "-i", url, "-map", "0", "-f", "null", "-"]
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0 and done.stderr == "", done.stderr

@@ -15,6 +15,7 @@ from typing import Any
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 from django.conf import settings
+from django.core.files.storage import default_storage
 
 from catalog.transcoding import remote, thumbnails
 from catalog.transcoding.backends import mediaconvert_job, mediaconvert_outputs
@@ -49,10 +50,17 @@ def make_client() -> Any:
     )
 
 
-def s3_url(name: str) -> str:
-    """Return the s3:// URL of a file in Django storage (the bucket, under its location)."""
-    location = getattr(settings, "AWS_LOCATION", "") or ""
-    return f"s3://{settings.AWS_STORAGE_BUCKET_NAME}/{posixpath.join(location, name)}"
+def s3_url(name: str, *, folder: bool = False) -> str:
+    """Return the s3:// URL of a file (or folder) in Django storage: its bucket key, with
+    the zone its video's visibility puts it in (catalog/s3.py), under AWS_LOCATION."""
+    from catalog.s3 import MediaS3Storage, zone_of
+
+    storage = default_storage
+    if isinstance(storage, MediaS3Storage):
+        key = storage.key(name, zone_of(name, folder=folder))
+    else:
+        key = posixpath.join(getattr(settings, "AWS_LOCATION", "") or "", name)
+    return f"s3://{settings.AWS_STORAGE_BUCKET_NAME}/{key}"
 
 
 class MediaConvertTranscoder(Transcoder):
@@ -79,7 +87,8 @@ class MediaConvertTranscoder(Transcoder):
             lowest = rungs[-1]
             plan = thumbnails.plan_sprite(info.duration, lowest.width, lowest.height)
         job_settings = mediaconvert_job.job_settings(
-            source_url=s3_url(job.source_name), destination=s3_url(job.prefix) + "/",
+            source_url=s3_url(job.source_name),
+            destination=s3_url(job.prefix, folder=True) + "/",
             info=info, rungs=rungs, fps=fps, sprite=plan,
         )  # fmt: skip
         request: dict[str, Any] = {
