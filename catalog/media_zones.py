@@ -17,7 +17,7 @@ from django_q.tasks import async_task
 
 from catalog import cloudfront, files, storage
 from catalog.models import Video
-from catalog.s3 import PRIVATE, PUBLIC, MediaS3Storage
+from catalog.s3 import PRIVATE, PUBLIC, MediaS3Storage, is_unzoned
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +66,8 @@ def sync(video_id: str) -> int:
     visibility, output_prefix = found
     target = PRIVATE if visibility == Video.Visibility.PRIVATE else PUBLIC
     source = PUBLIC if target == PRIVATE else PRIVATE
-    prefixes = folders(video_id, output_prefix)
+    # A recording IVS wrote at the bucket's root stays there (catalog.s3.register_unzoned).
+    prefixes = [prefix for prefix in folders(video_id, output_prefix) if not is_unzoned(prefix)]
     moved = []
     for prefix in prefixes:
         for key in s3.keys_under(prefix, source):

@@ -13,6 +13,10 @@ bucket gets a zone in front of the name (after ``AWS_LOCATION``):
 Which zone a name is in follows the access rules the local media view uses
 (``catalog.access_rules``), so the owner's visibility decides, and a visibility change
 moves the objects (``catalog.media_zones``).
+
+Folders another service writes at the bucket's root (Amazon IVS records under ``ivs/``, and
+cannot be told a prefix) have no zone: ``register_unzoned`` names them, their keys are their
+names, they are read as public and never moved.
 """
 
 from __future__ import annotations
@@ -37,9 +41,25 @@ ZONES = (PUBLIC, PRIVATE, INTERNAL)
 DELETE_BATCH = 1000  # the most keys one DeleteObjects call takes
 
 
+_unzoned: list[str] = []
+
+
+def register_unzoned(prefix: str) -> None:
+    """Files under ``prefix`` (e.g. "ivs/") are at the bucket's root, not in a zone."""
+    if prefix not in _unzoned:
+        _unzoned.append(prefix)
+
+
+def is_unzoned(name: str) -> bool:
+    name = name.strip("/")
+    return any(f"{name}/".startswith(prefix) for prefix in _unzoned)
+
+
 def zone_of(name: str, *, folder: bool = False) -> str:
     """Return the zone of a storage name (of a folder's files, with ``folder``)."""
     name = name.strip("/")
+    if is_unzoned(name):
+        return PUBLIC  # read as public; the key has no zone (MediaS3Storage.key)
     if files.clean_name(name) is None or (folder and files.clean_name(f"{name}/x") is None):
         return INTERNAL
     probe = f"{name}/" if folder else name  # the rules match ``videos/<id>/``, not the bare id
@@ -68,17 +88,21 @@ class MediaS3Storage(S3Storage):
 
     def _normalize_name(self, name: str) -> str:
         # Every file operation of django-storages goes through here: put the zone in.
+        if is_unzoned(name):
+            return str(super()._normalize_name(name))
         return str(super()._normalize_name(f"{zone_of(name)}/{name}"))
 
     def key(self, name: str, zone: str | None = None) -> str:
         """Return the bucket key of ``name`` (in ``zone``, or where its visibility puts it)."""
+        if is_unzoned(name):
+            return str(super()._normalize_name(clean_name(name)))
         zone = zone or zone_of(name)
         return str(super()._normalize_name(f"{zone}/{clean_name(name)}"))
 
     def listdir(self, name: str) -> tuple[list[str], list[str]]:
         """List a folder of the zone its files belong to (names relative to the folder)."""
         folder = clean_name(name).strip("/")
-        path = str(super()._normalize_name(f"{zone_of(folder, folder=True)}/{folder}"))
+        path = self.key(folder, zone_of(folder, folder=True))
         path = f"{path.rstrip('/')}/"
         dirs: list[str] = []
         found: list[str] = []

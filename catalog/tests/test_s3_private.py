@@ -225,6 +225,19 @@ def test_visibility_changes_move_the_objects_and_invalidate_the_old_paths(
     assert fetch(bucket_url(moto_endpoint, bucket, f"public/{private.poster_path}"))[0] == 404
 
 
+def test_a_recording_written_at_the_bucket_root_is_read_there_and_never_moved(
+    s3: MediaS3Storage, s3_client: Any, bucket: str, user: User
+) -> None:
+    # Amazon IVS records under ivs/… at the bucket's root (registered by the live app).
+    prefix = "ivs/v1/123456789012/AbCdEf/2026/12/3/10/0/rec1"
+    s3_client.put_object(Bucket=bucket, Key=f"{prefix}/media/hls/master.m3u8", Body=b"#EXTM3U\n")
+    replay = make_video(user, visibility=Video.Visibility.PRIVATE, kind=Video.Kind.REPLAY)
+    Video.objects.filter(pk=replay.pk).update(output_prefix=prefix)
+    assert default_storage.open(f"{prefix}/media/hls/master.m3u8").read() == b"#EXTM3U\n"
+    assert tasks.sync_media_zone(replay.pk) == 0
+    assert keys(s3_client, bucket) == [f"{prefix}/media/hls/master.m3u8"]
+
+
 def test_a_moderation_hold_and_its_release_move_the_files_between_zones(
     private: Video, django_capture_on_commit_callbacks: Any
 ) -> None:
