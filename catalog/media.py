@@ -5,27 +5,33 @@ answers Range requests, which players and browsers use for segments and seeking,
 packages that add it are unmaintained. Under ASGI Django also reads a response's *sync*
 iterator whole into memory, so the response below reads its chunks in a worker thread.
 
-A private video's files go to its owner only (signed in by session: ``<video>`` and hls.js
-requests carry the cookie, not an API token) and stay out of shared caches.
+A private video's files go to its owner only (signed in by session, or by API token for an
+app that sends one) and stay out of shared caches; players that send neither use a grant
+URL (``serve_granted``, catalog.media_grants).
 """
 
 from __future__ import annotations
 
+import posixpath
 import re
 from collections.abc import AsyncIterator, Iterator
-from typing import IO, Any
+from typing import IO, Any, cast
 
 from asgiref.sync import sync_to_async
+from django.core import signing
 from django.core.exceptions import SuspiciousFileOperation
-from django.core.files.storage import default_storage
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.core.files.storage import FileSystemStorage, default_storage
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.http.response import StreamingHttpResponse
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 from django.views.decorators.http import require_http_methods
+from rest_framework.exceptions import AuthenticationFailed
 
-from catalog import access_rules, files
+from accounts.authentication import ApiTokenAuthentication
+from catalog import access_rules, files, media_grants, media_playlists
 from catalog.models import Video
+from catalog.s3 import PRIVATE, zone_of
 
 CHUNK_BYTES = 256 * 1024
 # At most 18 digits a position (an exabyte): longer ones are no file of ours, and int()
@@ -75,10 +81,22 @@ def is_private_to_requester(request: HttpRequest, name: str) -> bool:
         return False
     # Read the session for a missing owner too: both 404s then look alike (Vary: Cookie),
     # so a private file's existence does not show.
-    user = request.user
-    if access is not None and user.is_authenticated and user.pk == access.owner_id:
+    if access is not None and _requester_id(request) == access.owner_id:
         return True
     raise Http404("No such file.")
+
+
+def _requester_id(request: HttpRequest) -> int | None:
+    """Return the signed-in user's id: by session, else by an ``Authorization: Token``."""
+    if request.user.is_authenticated:
+        return int(request.user.pk)
+    if not request.headers.get("Authorization"):
+        return None
+    try:
+        found = ApiTokenAuthentication().authenticate(request)  # type: ignore[arg-type]
+    except AuthenticationFailed:
+        return None  # a bad token sees what an anonymous request sees
+    return int(found[0].pk) if found is not None else None
 
 
 class RangeFileResponse(StreamingHttpResponse):
@@ -134,7 +152,63 @@ def serve(request: HttpRequest, name: str) -> HttpResponseBase:
     clean = files.clean_name(name)
     if clean is None:
         raise Http404("No such file.")
-    private = is_private_to_requester(request, clean)
+    return _serve_file(request, clean, private=is_private_to_requester(request, clean))
+
+
+@require_http_methods(["GET", "HEAD"])
+def serve_granted(request: HttpRequest, grant: str, name: str) -> HttpResponseBase:
+    """Serve a private video's file to the holder of its owner's grant (catalog.media_grants).
+
+    Local storage serves the file itself; S3 answers a playlist rewritten with signed
+    segment URLs and redirects anything else to a signed URL.
+    """
+    clean = files.clean_name(name)
+    if clean is None:
+        raise Http404("No such file.")
+    try:
+        user_id = media_grants.check(grant, clean)
+    except media_grants.GrantRefused as exc:
+        return HttpResponse(str(exc), status=403, content_type="text/plain; charset=utf-8")
+    rule = access_rules.rule_for(clean)
+    access = rule(clean) if rule is not None else None
+    private = access is not None and access.visibility == Video.Visibility.PRIVATE
+    if access is None or (private and access.owner_id != user_id):
+        raise Http404("No such file.")  # not the grant holder's (any more): as if missing
+    if isinstance(default_storage, FileSystemStorage):
+        return _serve_file(request, clean, private=True)
+    headers = {"Cache-Control": "private, no-store"}  # the answer holds expiring signatures
+    rewrite = {".m3u8": media_playlists.rewrite, ".vtt": media_playlists.rewrite_vtt}.get(
+        posixpath.splitext(clean)[1]
+    )
+    if rewrite is None:  # signed for MEDIA_SIGNED_URL_SECONDS if still private
+        return HttpResponseRedirect(default_storage.url(clean), headers=headers)
+    try:
+        with default_storage.open(clean, "rb") as fh:
+            text = fh.read().decode("utf-8")
+    except (OSError, UnicodeDecodeError):
+        raise Http404("No such file.") from None
+    scope = _grant_scope(grant)
+    body = rewrite(text, name=clean, scope=scope, sign=_signer(scope))
+    headers["Content-Type"] = files.content_type(clean)
+    return HttpResponse(b"" if request.method == "HEAD" else body.encode(), headers=headers)
+
+
+def _grant_scope(grant: str) -> str:
+    return str(signing.loads(grant, salt=media_grants.SALT)[0])  # checked by the caller
+
+
+def _signer(scope: str) -> media_playlists.Signer:
+    def sign(names: list[str], seconds: int) -> dict[str, str]:
+        s3 = cast(Any, default_storage)  # MediaS3Storage (checked by the caller)
+        if zone_of(scope, folder=True) == PRIVATE:
+            return dict(s3.signed_urls(names, scope=scope.rstrip("/"), seconds=seconds))
+        return {name: default_storage.url(name) for name in names}  # made public meanwhile
+
+    return sign
+
+
+def _serve_file(request: HttpRequest, clean: str, *, private: bool) -> HttpResponseBase:
+    """Answer GET/HEAD of a stored file with Range, validators and its cache policy."""
     fh, size, modified = _open(clean)
     etag = f'"{size:x}-{int(modified * 1_000_000):x}"'
     headers = {

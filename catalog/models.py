@@ -151,6 +151,9 @@ class TranscodeJob(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
     error = models.TextField(blank=True)
     log_tail = models.TextField(blank=True)
+    # A remote engine's job in flight (MediaConvert): its id, the output prefix it writes to
+    # and the probe's findings that publishing needs. Empty while the work runs here.
+    remote = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["-created"]

@@ -14,7 +14,7 @@ from django.db import transaction
 from django_q.tasks import async_task
 
 from accounts.models import User
-from catalog import selectors, storage, subtitles
+from catalog import media_zones, selectors, storage, subtitles
 from catalog.errors import (
     HeldForReview,
     InvalidSubtitle,
@@ -112,11 +112,14 @@ def video_update(*, video: Video, data: dict[str, Any]) -> Video:
             "moderator has decided."
         )
     changed = [field for field in EDITABLE_FIELDS if field in data]
+    was_private = video.visibility == Video.Visibility.PRIVATE
     for field in changed:
         setattr(video, field, data[field])
     if changed:
         with transaction.atomic():
             video.save(update_fields=[*changed, "updated"])
+            if (video.visibility == Video.Visibility.PRIVATE) != was_private:
+                media_zones.schedule_sync(video.pk)  # S3: move its objects, invalidate the CDN
     return video
 
 
@@ -131,6 +134,9 @@ def video_delete(*, video: Video) -> None:
         list(TranscodeJob.objects.select_for_update().filter(video_id=video.pk).values("pk"))
         list(Video.objects.select_for_update().filter(pk=video.pk).values("pk"))
         video.delete()
+        if media_zones.on_s3():  # thousands of objects: a task, batched DeleteObjects
+            media_zones.schedule_delete(sorted(prefixes))
+            return
         for prefix in prefixes:
             transaction.on_commit(functools.partial(storage.delete_prefix, prefix), robust=True)
 
@@ -253,6 +259,8 @@ def video_create_published(
             )
             for r in renditions
         )
+        if visibility == Video.Visibility.PRIVATE:
+            media_zones.schedule_sync(video.pk)  # S3: written public while live; move them
     return video
 
 
@@ -263,8 +271,11 @@ def video_hold(*, video: Video, reason: str) -> None:
         if not locked.held_reason:
             locked.held_visibility = locked.visibility
         locked.held_reason = reason[: Video._meta.get_field("held_reason").max_length] or "review"
+        was_private = locked.visibility == Video.Visibility.PRIVATE
         locked.visibility = Video.Visibility.PRIVATE
         locked.save(update_fields=["held_reason", "held_visibility", "visibility", "updated"])
+        if not was_private:
+            media_zones.schedule_sync(video.pk)  # S3: its files leave the public zone
     video.refresh_from_db()
 
 
@@ -278,4 +289,6 @@ def video_release(*, video: Video) -> None:
         locked.held_reason = ""
         locked.held_visibility = ""
         locked.save(update_fields=["held_reason", "held_visibility", "visibility", "updated"])
+        if locked.visibility != Video.Visibility.PRIVATE:
+            media_zones.schedule_sync(video.pk)  # S3: back to the public zone
     video.refresh_from_db()

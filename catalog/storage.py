@@ -33,6 +33,9 @@ def walk(prefix: str, storage: Storage | None = None) -> Iterator[str]:
 def delete_prefix(prefix: str, storage: Storage | None = None) -> int:
     """Delete every file under ``prefix`` and return how many were deleted."""
     storage = storage or default_storage
+    delete_tree = getattr(storage, "delete_tree", None)
+    if delete_tree is not None:  # S3: every zone, batched DeleteObjects (catalog.s3)
+        return int(delete_tree(prefix.rstrip("/")))
     names = list(walk(prefix.rstrip("/"), storage))
     for name in names:
         storage.delete(name)

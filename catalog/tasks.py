@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 
-from catalog.transcoding import pipeline, recovery
+from catalog import media_zones
+from catalog.transcoding import pipeline, recovery, remote
 
 log = logging.getLogger(__name__)
 
@@ -19,6 +20,11 @@ def resume_stalled_jobs() -> list[str]:
     return recovery.resume_stalled()
 
 
+def poll_remote_transcodes() -> list[str]:
+    """Ask the remote engine about its jobs: the fallback for completion events never heard."""
+    return remote.poll()
+
+
 def reclaim_on_worker_start(sender: object, **kwargs: object) -> None:
     """Take back the jobs of this machine's dead workers (django-q2's ``post_spawn``).
 
@@ -29,3 +35,13 @@ def reclaim_on_worker_start(sender: object, **kwargs: object) -> None:
         recovery.reclaim_orphans()
     except Exception:  # a worker must start even if the database is not reachable yet
         log.exception("could not take back the jobs of workers that died")
+
+
+def sync_media_zone(video_id: str) -> int:
+    """Move a video's S3 objects to the zone its visibility asks for (catalog.media_zones)."""
+    return media_zones.sync(video_id)
+
+
+def delete_media(prefixes: list[str]) -> int:
+    """Delete every stored object under ``prefixes`` (a deleted video's files)."""
+    return media_zones.delete(prefixes)

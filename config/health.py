@@ -45,13 +45,35 @@ def _writable_folder(path: Path) -> None:
         raise PermissionError(f"{path} is not writable")
 
 
+class NoSuchBucket(Exception):
+    """HeadBucket answered 404."""
+
+
+class AccessDenied(Exception):
+    """HeadBucket answered 403: the credentials may not use the bucket."""
+
+
 def _storage() -> None:
-    # Read-only: a local folder's mode, or one listing of the top level (S3: ListObjects,
-    # which a missing bucket or wrong credentials fail).
+    # Read-only and cheap: a local folder's mode, or one HeadBucket on S3 (no body, no
+    # listing), which a missing bucket or wrong credentials fail.
     if isinstance(default_storage, FileSystemStorage):
         _writable_folder(Path(default_storage.location))
-    else:
-        default_storage.listdir("")
+        return
+    bucket = getattr(default_storage, "bucket_name", None)
+    if bucket is None:
+        default_storage.listdir("")  # some other remote storage: its own cheapest read
+        return
+    from botocore.exceptions import ClientError
+
+    try:
+        default_storage.connection.meta.client.head_bucket(Bucket=bucket)  # type: ignore[attr-defined]
+    except ClientError as exc:
+        code = str(exc.response.get("Error", {}).get("Code"))  # HEAD answers carry no body
+        if code in ("404", "NoSuchBucket"):
+            raise NoSuchBucket(bucket) from None
+        if code in ("403", "AccessDenied"):
+            raise AccessDenied(bucket) from None
+        raise
 
 
 def _broker() -> None:

@@ -4,12 +4,16 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from config import health
+from config import body_limits, health
 from config.api_errors import api_not_found
+from config.aws import webhook
+
+body_limits.accept(webhook.BODY_LIMIT, "aws-sns")
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
+    path("hooks/aws/sns/", webhook.sns_webhook, name="aws-sns"),
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

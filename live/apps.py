@@ -41,10 +41,13 @@ class LiveConfig(AppConfig):
         )
         # Amazon IVS: its stream and recording events, bans mirrored to IVS Chat rooms, and
         # `manage.py check` of its settings.
+        from catalog.s3 import register_unzoned
         from live.ivs import chat as ivs_chat
         from live.ivs import checks as ivs_checks
         from live.ivs import events as ivs_events
 
         ivs_events.register()
+        # IVS records at the media bucket's root (ivs/v1/…), outside the storage's zones.
+        register_unzoned("ivs/")
         moderation_hooks.ban_issued.connect(ivs_chat.on_ban_issued, dispatch_uid="live-ivs-ban")
         ivs_checks.register()

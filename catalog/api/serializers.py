@@ -9,7 +9,7 @@ from django.db import models
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from catalog import subtitles
+from catalog import media_grants, subtitles
 from catalog.files import storage_url
 from catalog.models import Rendition, Subtitle, Video
 from config.api_schema import PartialUpdateSerializer, StrictInputSerializer
@@ -98,17 +98,24 @@ class VideoSerializer(serializers.ModelSerializer[Video]):
             return None
         return video.error or "Processing failed."
 
+    def _file_url(self, video: Video, name: str) -> str | None:
+        """A stored file's URL; for the owner of a private video, one a player can use alone."""
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        user_id = user.pk if user is not None and user.is_authenticated else None
+        return media_grants.video_file_url(video, name, user_id)
+
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_hls_url(self, video: Video) -> str | None:
-        return storage_url(video.hls_path) if video.status == Video.Status.READY else None
+        return self._file_url(video, video.hls_path) if video.status == Video.Status.READY else None
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_poster_url(self, video: Video) -> str | None:
-        return storage_url(video.poster_path)
+        return self._file_url(video, video.poster_path)
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_thumbnails_url(self, video: Video) -> str | None:
-        return storage_url(video.sprite_vtt_path)
+        return self._file_url(video, video.sprite_vtt_path)
 
 
 def _visibility_field(**kwargs: Any) -> serializers.ChoiceField:

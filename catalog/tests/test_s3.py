@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import socket
 import subprocess
@@ -27,7 +26,7 @@ from django.test import Client, override_settings
 from django.utils.functional import empty
 
 from accounts.models import User
-from catalog import services, storage
+from catalog import services, storage, tasks
 from catalog.models import Video
 from catalog.s3 import SPOOL_BYTES, MediaS3Storage
 from catalog.tests.conftest import create_video, run_transcode
@@ -38,6 +37,8 @@ KEYS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
 IMMUTABLE = "public, max-age=31536000, immutable"
 PRIVATE = "private, no-store"
 LAZY: Any = default_storage  # the LazyObject itself, to look at what it wraps
+# Keys start with a zone (catalog.s3), which the storage reads off the videos' rows.
+pytestmark = pytest.mark.django_db
 
 
 def free_port() -> int:
@@ -77,10 +78,10 @@ def s3_client(moto_endpoint: str) -> Any:
 
 
 def public_outputs_policy(bucket: str) -> str:
-    """The bucket policy of a deployment without CloudFront: outputs public, sources not."""
-    outputs = [f"arn:aws:s3:::{bucket}/videos/*/{kind}/*" for kind in ("hls", "subtitles")]
-    statement = {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject"}
-    return json.dumps({"Version": "2012-10-17", "Statement": [{**statement, "Resource": outputs}]})
+    """The bucket policy of docs/aws.md without CloudFront: ``public/`` readable, nothing else."""
+    text = (Path(django_settings.BASE_DIR) / "docs" / "aws.md").read_text()
+    policy = text.split("<!-- bucket-policy-public -->", 1)[1].split("```json", 1)[1]
+    return policy.split("```", 1)[0].replace("BUCKET", bucket)
 
 
 @pytest.fixture
@@ -132,6 +133,13 @@ def s3(moto_endpoint: str, bucket: str) -> Iterator[MediaS3Storage]:
         yield s3
 
 
+def delete_tasks() -> list[list[Any]]:
+    """Return the arguments of the media deletions queued on the ORM broker."""
+    from django_q.models import OrmQ
+
+    return [list(q.args()) for q in OrmQ.objects.all() if q.func() == "catalog.tasks.delete_media"]
+
+
 def keys(client: Any, bucket: str, prefix: str = "") -> list[str]:
     pages = client.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix)
     return sorted(item["Key"] for page in pages for item in page.get("Contents", ()))
@@ -154,7 +162,7 @@ def test_the_swap_is_undone(moto_endpoint: str, bucket: str) -> None:
 def test_save_open_and_url(s3: MediaS3Storage, s3_client: Any, bucket: str) -> None:
     name = default_storage.save("videos/v1/hls/1-ab/poster.jpg", ContentFile(b"\xff\xd8jpeg"))
     assert name == "videos/v1/hls/1-ab/poster.jpg"
-    assert keys(s3_client, bucket) == [name]
+    assert keys(s3_client, bucket) == [f"public/{name}"]
     assert default_storage.exists(name) and default_storage.size(name) == 6
     with default_storage.open(name, "rb") as fh:
         assert fh.read() == b"\xff\xd8jpeg"
@@ -196,7 +204,8 @@ def test_each_kind_of_object_gets_its_headers(
     # An upload declares its own type; that of a source is not trusted or published.
     upload = SimpleUploadedFile("clip.mp4", b"data", content_type="text/html")
     assert default_storage.save(name, upload) == name
-    assert headers(s3_client, bucket, name) == (content_type, cache_control)
+    zone = "internal" if "/source/" in name else "public"  # v is no private video's id
+    assert headers(s3_client, bucket, f"{zone}/{name}") == (content_type, cache_control)
 
 
 def test_overwrite_puts_to_that_very_key(
@@ -205,8 +214,8 @@ def test_overwrite_puts_to_that_very_key(
     name = "live/c/s1/live_360p.m3u8"
     assert default_storage.save(name, ContentFile(b"#EXTM3U\n#one")) == name
     assert storage.overwrite(name, b"#EXTM3U\n#two") == name  # save would pick another name
-    assert keys(s3_client, bucket) == [name]
-    body = s3_client.get_object(Bucket=bucket, Key=name)
+    assert keys(s3_client, bucket) == [f"public/{name}"]
+    body = s3_client.get_object(Bucket=bucket, Key=f"public/{name}")
     assert body["Body"].read() == b"#EXTM3U\n#two"
     assert (body["ContentType"], body["CacheControl"]) == (
         "application/vnd.apple.mpegurl",
@@ -215,8 +224,9 @@ def test_overwrite_puts_to_that_very_key(
     segment = tmp_path / "seg.m4s"
     segment.write_bytes(b"\0" * 100_000)
     stored = storage.overwrite("live/c/s1/360p_r1-ab12cd_00000.m4s", segment)
-    assert s3_client.get_object(Bucket=bucket, Key=stored)["Body"].read() == segment.read_bytes()
-    assert headers(s3_client, bucket, stored) == ("video/iso.segment", IMMUTABLE)
+    key = f"public/{stored}"
+    assert s3_client.get_object(Bucket=bucket, Key=key)["Body"].read() == segment.read_bytes()
+    assert headers(s3_client, bucket, key) == ("video/iso.segment", IMMUTABLE)
 
 
 def test_a_location_prefix_changes_nothing_but_the_keys(
@@ -225,9 +235,9 @@ def test_a_location_prefix_changes_nothing_but_the_keys(
     s3 = MediaS3Storage(**storage_options(moto_endpoint, bucket, location="media"))
     s3.save("videos/v/hls/1-ab/v0/seg-00001.m4s", ContentFile(b"segment"))
     s3.save("videos/v/source/upload", ContentFile(b"source"))
-    segment = headers(s3_client, bucket, "media/videos/v/hls/1-ab/v0/seg-00001.m4s")
+    segment = headers(s3_client, bucket, "media/public/videos/v/hls/1-ab/v0/seg-00001.m4s")
     assert segment == ("video/iso.segment", IMMUTABLE)
-    assert headers(s3_client, bucket, "media/videos/v/source/upload")[1] == PRIVATE
+    assert headers(s3_client, bucket, "media/internal/videos/v/source/upload")[1] == PRIVATE
 
     local = tmp_path / "media" / "videos" / "v"  # the same path as a folder on this machine
     local.mkdir(parents=True)
@@ -258,9 +268,11 @@ def test_delete_prefix_removes_that_prefix_only(
     for name in doomed + kept:
         s3.save(name, ContentFile(b"x"))
     assert storage.delete_prefix("videos/a") == len(doomed)
-    assert keys(s3_client, bucket) == sorted(kept)
+    zoned = [f"{'internal' if '/source/' in k else 'public'}/{k}" for k in kept]
+    assert keys(s3_client, bucket) == sorted(zoned)
     assert storage.delete_prefix("videos/missing/") == 0
-    assert sorted(storage.walk("videos")) == sorted(kept)
+    # On S3 a walk lists the zone its folder is in: originals live apart, in internal/.
+    assert sorted(storage.walk("videos")) == sorted(k for k in kept if "/source/" not in k)
 
 
 def test_local_copy_is_temporary(s3: MediaS3Storage, media_root: Path) -> None:
@@ -301,11 +313,12 @@ def test_settings_s3_block_uses_media_storage(moto_endpoint: str, s3_client: Any
         "import django; django.setup()\n"
         "from django.core.files.base import ContentFile\n"
         "from django.core.files.storage import default_storage as s\n"
-        "n = s.save('videos/v/hls/1-ab/master.m3u8', ContentFile(b'#EXTM3U'))\n"
+        # v.1 is no video id: the storage need not ask this process's empty database
+        "n = s.save('videos/v.1/hls/1-ab/master.m3u8', ContentFile(b'#EXTM3U'))\n"
         "from django.conf import settings as c\n"
         "csp = c.CONTENT_SECURITY_POLICY['DIRECTIVES']\n"
         "print(type(s._wrapped).__name__, s.region_name, s.addressing_style, s.url(n),\n"
-        "      *(csp[d][-1] for d in ('media-src', 'connect-src', 'img-src')))\n"
+        "      *(o for d in ('media-src', 'connect-src', 'img-src') for o in csp[d][-2:]))\n"
     )
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     env |= {
@@ -332,11 +345,15 @@ def test_settings_s3_block_uses_media_storage(moto_endpoint: str, s3_client: Any
         "MediaS3Storage",
         "eu-west-1",
         "path",
-        "https://cdn.example.com/videos/v/hls/1-ab/master.m3u8",
+        "https://cdn.example.com/public/videos/v.1/hls/1-ab/master.m3u8",
         # the player loads playlists, segments and posters from there: the CSP allows it
-        *["https://cdn.example.com"] * 3,
+        # and, with no CloudFront key pair, private files come presigned from the endpoint
+        *["https://cdn.example.com", moto_endpoint] * 3,
     ]
-    assert headers(s3_client, bucket, "videos/v/hls/1-ab/master.m3u8")[1] == "public, max-age=2"
+    assert (
+        headers(s3_client, bucket, "public/videos/v.1/hls/1-ab/master.m3u8")[1]
+        == "public, max-age=2"
+    )
 
 
 @pytest.mark.media
@@ -351,12 +368,12 @@ def test_upload_transcode_and_delete_on_s3(
     django_capture_on_commit_callbacks: Any,
 ) -> None:
     video = create_video(user, clip)
-    assert keys(s3_client, bucket) == [f"videos/{video.pk}/source/upload"]
+    assert keys(s3_client, bucket) == [f"internal/videos/{video.pk}/source/upload"]
     with django_capture_on_commit_callbacks(execute=True):  # the sweep runs after commit
         video = run_transcode(video)
     assert video.status == Video.Status.READY, video.error
     assert video.hls_path.startswith(f"{video.output_prefix}/")
-    stored = keys(s3_client, bucket, f"videos/{video.pk}/")
+    stored = [k.partition("/")[2] for k in keys(s3_client, bucket) if f"/{video.pk}/" in k]
     assert all(  # the published attempt and the source, nothing else
         k.startswith((f"{video.output_prefix}/", f"videos/{video.pk}/source/")) for k in stored
     )
@@ -372,6 +389,7 @@ def test_upload_transcode_and_delete_on_s3(
         segments = [s.absolute_uri for s in playlist.segments]
         for uri in segments + [m.absolute_uri for m in playlist.segment_map]:
             key = uri.split(f"/{bucket}/", 1)[1]
+            assert key.startswith("public/")
             assert headers(s3_client, bucket, key)[1] == IMMUTABLE
         with urllib.request.urlopen(segments[0], timeout=10) as response:  # noqa: S310
             assert response.headers["Cache-Control"] == IMMUTABLE
@@ -379,15 +397,17 @@ def test_upload_transcode_and_delete_on_s3(
     with urllib.request.urlopen(default_storage.url(video.hls_path), timeout=10) as response:  # noqa: S310
         assert response.headers["Cache-Control"] == "public, max-age=2"
         assert response.headers["Content-Type"] == "application/vnd.apple.mpegurl"
-    assert headers(s3_client, bucket, video.poster_path) == ("image/jpeg", IMMUTABLE)
+    assert headers(s3_client, bucket, f"public/{video.poster_path}") == ("image/jpeg", IMMUTABLE)
     source = f"videos/{video.pk}/source/upload"
-    assert headers(s3_client, bucket, source)[1] == PRIVATE
+    assert headers(s3_client, bucket, f"internal/{source}")[1] == PRIVATE
     with pytest.raises(urllib.error.HTTPError) as refused:  # outside the public policy
         urllib.request.urlopen(default_storage.url(source), timeout=10)  # noqa: S310
     assert refused.value.code == 403
 
     other = create_video(user, clip, title="Another")  # deleting one video spares the next
+    gone = video.pk
     with django_capture_on_commit_callbacks(execute=True):
         services.video_delete(video=video)
-    assert keys(s3_client, bucket, f"videos/{video.pk}/") == []
-    assert keys(s3_client, bucket) == [f"videos/{other.pk}/source/upload"]
+    assert delete_tasks() == [[[f"videos/{gone}"]]]  # a task on the worker, after commit
+    tasks.delete_media(*delete_tasks()[0])
+    assert keys(s3_client, bucket) == [f"internal/videos/{other.pk}/source/upload"]

@@ -7,12 +7,14 @@ finds the lease alive and leaves, and one that finds it expired takes the job ov
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import logging
 import time
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import DatabaseError, transaction
@@ -33,6 +35,7 @@ PUBLISHED_FIELDS = (
     "output_prefix", "hls_path", "poster_path", "sprite_vtt_path", "duration", "width",
     "height", "audio_only", "status", "progress", "error",
 )  # fmt: skip
+HOLDER_FIELDS = ("lease_host", "lease_pid", "lease_pid_started")
 TOO_MANY_ATTEMPTS = (
     "Processing was interrupted too many times; the file may be too long or complex to convert."
 )
@@ -129,6 +132,7 @@ def _start(job: TranscodeJob, now: datetime, me: holder.Holder | None) -> None:
     job.lease_pid_started = me.started if me else None
     job.started_at = job.started_at or now
     job.progress = 0
+    job.remote = {}  # a remote job of an earlier attempt is no longer this job's
     job.save()
     Video.objects.filter(pk=job.video_id).update(
         status=Video.Status.PROCESSING, progress=0, error=None, updated=now
@@ -258,4 +262,26 @@ def fail(held: Claim, *, message: str, log_tail: str = "") -> bool:
         if job is None:
             return False
         _mark_failed(job, message, log_tail, now)
+    return True
+
+
+def hand_off(held: Claim, *, prefix: str, info: MediaInfo, state: dict[str, Any]) -> bool:
+    """Record that a remote engine now works on the attempt; False if the lease is gone.
+
+    The lease stays ``held``'s for ``TRANSCODE_REMOTE_LEASE_SECONDS``, renewed by each event
+    or poll that hears of the job (catalog/transcoding/remote.py).
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        job = _locked_if_ours(held)
+        if job is None:
+            return False
+        job.remote = {
+            "prefix": prefix, "info": dataclasses.asdict(info), "state": state,
+            "since": now.isoformat(),
+        }  # fmt: skip
+        job.lease_expires_at = now + timedelta(seconds=settings.TRANSCODE_REMOTE_LEASE_SECONDS)
+        # No local process holds it any more: a worker restarting here must not take it back.
+        job.lease_host, job.lease_pid, job.lease_pid_started = "", None, None
+        job.save(update_fields=["remote", "lease_expires_at", *HOLDER_FIELDS])
     return True

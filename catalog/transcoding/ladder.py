@@ -153,3 +153,16 @@ def _snapped(fps: float) -> float:
 def gop_frames(fps: float) -> int:
     """Frames between keyframes: two seconds, so every rung's segments line up."""
     return max(1, round(2 * fps))
+
+
+def decide(
+    *, has_video: bool, width: int, height: int, fps: float, frames: int, duration: float
+) -> tuple[list[Rung], float]:
+    """Return the rungs and output frame rate for a probed file (none for audio only).
+
+    The one ladder decision every transcoder backend follows.
+    """
+    if not has_video:
+        return [], 0.0
+    rate = output_fps(fps, frames=frames, duration=duration)
+    return for_frame_rate(plan_ladder(width, height), rate), rate

@@ -17,9 +17,8 @@ from catalog.errors import CatalogError
 from catalog.models import Video
 from catalog.transcoding import cleanup, jobs
 from catalog.transcoding.backends import get_transcoder
-from catalog.transcoding.command import MASTER_PLAYLIST
+from catalog.transcoding.backends.base import Job, Submitted, Transcoder
 from catalog.transcoding.probe import ProbeError, probe
-from catalog.transcoding.process import tail
 
 log = logging.getLogger(__name__)
 
@@ -33,16 +32,16 @@ CLEANUP_MARGIN_SECONDS = 60
 SLOW_COPY_BYTES_PER_SECOND = 5 * 1024 * 1024
 
 
-def upload_order(names: list[str]) -> list[str]:
+def upload_order(names: list[str], master: str) -> list[str]:
     """Segments, images and maps first, media playlists next, the master last."""
-    playlists = sorted(n for n in names if n.endswith(".m3u8") and n != MASTER_PLAYLIST)
+    playlists = sorted(n for n in names if n.endswith(".m3u8") and n != master)
     others = sorted(n for n in names if not n.endswith(".m3u8"))
-    return others + playlists + ([MASTER_PLAYLIST] if MASTER_PLAYLIST in names else [])
+    return others + playlists + ([master] if master in names else [])
 
 
-def upload(out_dir: Path, prefix: str, heartbeat: jobs.Heartbeat) -> None:
+def upload(out_dir: Path, prefix: str, heartbeat: jobs.Heartbeat, master: str) -> None:
     """Save every output under ``prefix`` with exactly its own name."""
-    names = upload_order([p.name for p in out_dir.iterdir() if p.is_file()])
+    names = upload_order([p.name for p in out_dir.iterdir() if p.is_file()], master)
     for i, name in enumerate(names):
         wanted = f"{prefix}/{name}"
         saved = storage.save_file(wanted, out_dir / name)
@@ -81,33 +80,40 @@ def run(job_id: str) -> None:
     work = cleanup.work_dir(held.job_id, held.attempt)
     prefix = f"{cleanup.hls_root(held.video_id)}/{held.attempt}-{secrets.token_hex(4)}"
     heartbeat = jobs.Heartbeat(held, deadline=deadline)
-    finished = False
+    transcoder = get_transcoder()
+    finished = handed_off = False
     try:
-        finished = _transcode(held, work, prefix, heartbeat)
+        outcome = _transcode(held, work, prefix, heartbeat, transcoder)
+        finished, handed_off = outcome == "done", outcome == "submitted"
     except jobs.LeaseLost:
         log.warning("transcode job %s attempt %s lost its lease", held.job_id, held.attempt)
     except CatalogError as exc:
-        log_tail = getattr(exc, "log_tail", "") or tail(work / "ffmpeg.log")
+        log_tail = getattr(exc, "log_tail", "") or transcoder.log_tail(work)
         finished = jobs.fail(held, message=str(exc), log_tail=log_tail)
     except (jobs.TimedOut, TimeoutException) as exc:
         # ffmpeg is already dead: run_ffmpeg kills it on the way out of any exception.
         log.warning("transcode job %s attempt %s ran out of time", held.job_id, held.attempt)
-        finished = jobs.fail(held, message=timed_out_message(), log_tail=tail(work / "ffmpeg.log"))
+        finished = jobs.fail(held, message=timed_out_message(), log_tail=transcoder.log_tail(work))
         if isinstance(exc, TimeoutException):
             raise  # django-q2 records the timeout and replaces this worker process
     except Exception:
         log.exception("transcode job %s failed unexpectedly", held.job_id)
-        log_tail = tail(work / "ffmpeg.log") + traceback.format_exc(limit=8)
+        log_tail = transcoder.log_tail(work) + traceback.format_exc(limit=8)
         finished = jobs.fail(held, message=UNEXPECTED, log_tail=log_tail)
     finally:
-        _tidy(held, prefix, work)
+        _tidy(held, prefix, work, keep_output=handed_off)
     if finished:
         transaction.on_commit(lambda: cleanup.sweep_outputs(held.video_id))
 
 
-def _tidy(held: jobs.Claim, prefix: str, work: Path) -> None:
-    """Remove the attempt's work folder and its output unless published; never raise."""
+def _tidy(held: jobs.Claim, prefix: str, work: Path, *, keep_output: bool = False) -> None:
+    """Remove the attempt's work folder and its output unless published; never raise.
+
+    ``keep_output``: a remote engine is writing there now (its completion tidies up).
+    """
     cleanup.remove_work_dir(work)  # first: local and quick, in case the worker is killed
+    if keep_output:
+        return
     try:
         published = list(
             Video.objects.filter(pk=held.video_id).values_list("output_prefix", flat=True)
@@ -120,7 +126,10 @@ def _tidy(held: jobs.Claim, prefix: str, work: Path) -> None:
         log.exception("transcode job %s: could not remove its output %s", held.job_id, prefix)
 
 
-def _transcode(held: jobs.Claim, work: Path, prefix: str, heartbeat: jobs.Heartbeat) -> bool:
+def _transcode(
+    held: jobs.Claim, work: Path, prefix: str, heartbeat: jobs.Heartbeat, transcoder: Transcoder
+) -> str:
+    """Return "done" (published), or "submitted" (a remote engine has it now)."""
     if not held.source_name:
         raise ProbeError("The uploaded file is missing.")
     out_dir = work / "out"
@@ -130,10 +139,13 @@ def _transcode(held: jobs.Claim, work: Path, prefix: str, heartbeat: jobs.Heartb
     with storage.local_copy(held.source_name, dir=work) as source:
         info = probe(source)
         heartbeat(0, force=True)
-        result = get_transcoder().transcode(
-            source=source, info=info, out_dir=out_dir, on_progress=heartbeat
-        )
-    upload(out_dir, prefix, heartbeat)
+        job = Job(source, held.source_name, prefix, info, out_dir, reference=held.job_id)
+        result = transcoder.start(job, heartbeat)
+    if isinstance(result, Submitted):
+        if not jobs.hand_off(held, prefix=prefix, info=info, state=result.state):
+            raise jobs.LeaseLost(held.job_id)
+        return "submitted"
+    upload(out_dir, prefix, heartbeat, result.master)
     if not jobs.publish(held, prefix=prefix, info=info, result=result):
         raise jobs.LeaseLost(held.job_id)
-    return True
+    return "done"

@@ -20,6 +20,11 @@ class UnknownEvent(LookupError):
     """No handler is registered for the event's source and detail-type."""
 
 
+class BadEvent(ValueError):
+    """A handler found the event malformed: delivering it again cannot help (the webhook
+    answers 400). Any other error from a handler answers 500, so that SNS retries."""
+
+
 def register_event_handler(source: str, detail_type: str, handler: Handler) -> None:
     """Route events with this `source` (e.g. "aws.mediaconvert") and `detail-type`."""
     key = (source, detail_type)

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import django_stubs_ext
 
+from config.aws import checks as aws_checks
 from config.env import (
     BASE_DIR,
     VAR_DIR,
@@ -134,6 +138,9 @@ if STORAGE_BACKEND == "s3":
     MEDIA_ORIGINS = [
         media_origin(AWS_S3_CUSTOM_DOMAIN, AWS_S3_ENDPOINT_URL, AWS_STORAGE_BUCKET_NAME)
     ]
+    if AWS_S3_CUSTOM_DOMAIN and not env.str("AWS_CLOUDFRONT_KEY_PAIR_ID", default=""):
+        # Private media then comes from S3 presigned URLs on the bucket's own endpoint.
+        MEDIA_ORIGINS.append(media_origin(None, AWS_S3_ENDPOINT_URL, AWS_STORAGE_BUCKET_NAME))
     STORAGES = {
         # Sets Content-Type and Cache-Control per object (playlists short, segments immutable).
         "default": {"BACKEND": "catalog.s3.MediaS3Storage"},
@@ -144,6 +151,20 @@ else:
         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
         "staticfiles": {"BACKEND": _static_backend},
     }
+
+# --- private media (catalog.media_grants, catalog.s3, catalog.cloudfront; checks in
+# catalog.checks). How long a private file's signed URL works, past the length of the
+# playlist it is in (a player fetches a video's last segment that much later).
+MEDIA_SIGNED_URL_SECONDS = positive_int("MEDIA_SIGNED_URL_SECONDS", 600)
+AWS_CLOUDFRONT_KEY_PAIR_ID = env.str("AWS_CLOUDFRONT_KEY_PAIR_ID", default="").strip()
+AWS_CLOUDFRONT_PRIVATE_KEY = env.str("AWS_CLOUDFRONT_PRIVATE_KEY", default="", multiline=True)
+AWS_CLOUDFRONT_PRIVATE_KEY_FILE = env.str("AWS_CLOUDFRONT_PRIVATE_KEY_FILE", default="")
+if AWS_CLOUDFRONT_PRIVATE_KEY_FILE:
+    try:
+        AWS_CLOUDFRONT_PRIVATE_KEY = Path(AWS_CLOUDFRONT_PRIVATE_KEY_FILE).read_text()
+    except OSError as exc:
+        fail(f"AWS_CLOUDFRONT_PRIVATE_KEY_FILE cannot be read: {exc.strerror}.")
+AWS_CLOUDFRONT_DISTRIBUTION_ID = env.str("AWS_CLOUDFRONT_DISTRIBUTION_ID", default="").strip()
 
 # Uploads: files above 2.5 MB go to a temporary file, never whole into memory.
 UPLOAD_MAX_BYTES = positive_int("UPLOAD_MAX_BYTES", 2 * 1024**3)
@@ -156,9 +177,10 @@ SUBTITLE_MAX_BYTES = 2 * 1024**2
 
 # --- media pipeline ---
 TRANSCODER = choice("TRANSCODER", "ffmpeg", ("ffmpeg", "mediaconvert"))
-if TRANSCODER == "mediaconvert":  # refuse now rather than fail every upload later
-    fail("TRANSCODER=mediaconvert is not available in this release yet; use ffmpeg.")
-TRANSCODER_BACKENDS = {"ffmpeg": "catalog.transcoding.backends.ffmpeg.FFmpegTranscoder"}
+TRANSCODER_BACKENDS = {
+    "ffmpeg": "catalog.transcoding.backends.ffmpeg.FFmpegTranscoder",
+    "mediaconvert": "catalog.transcoding.backends.mediaconvert.MediaConvertTranscoder",
+}
 TRANSCODE_WORK_DIR = env.path("TRANSCODE_WORK_DIR", default=str(VAR_DIR / "work"))
 TRANSCODE_LEASE_SECONDS = positive_int("TRANSCODE_LEASE_SECONDS", 60)
 TRANSCODE_TIMEOUT_SECONDS = positive_int("TRANSCODE_TIMEOUT_SECONDS", 4 * 3600)
@@ -171,6 +193,32 @@ TRANSCODE_CPU_PER_SECOND = positive_int("TRANSCODE_CPU_PER_SECOND", 4)
 TRANSCODE_MEMORY_MB = positive_int("TRANSCODE_MEMORY_MB", 8192)  # address space of one run
 MEDIA_MAX_DURATION_SECONDS = positive_int("MEDIA_MAX_DURATION_SECONDS", 6 * 3600)
 MEDIA_MAX_DIMENSION = positive_int("MEDIA_MAX_DIMENSION", 8192)
+
+# --- AWS events (EventBridge → SNS → /hooks/aws/sns/) and MediaConvert (docs/aws.md) ---
+# The SNS topics whose messages the webhook accepts; empty: the webhook answers 404.
+AWS_SNS_TOPIC_ARNS = [a.strip() for a in env.list("AWS_SNS_TOPIC_ARNS", default=[]) if a.strip()]
+AWS_SNS_MAX_AGE_SECONDS = positive_int("AWS_SNS_MAX_AGE_SECONDS", 3600)  # older: a replay
+AWS_SNS_MAX_BODY_BYTES = 512 * 1024  # an SNS message is at most 256 KB, JSON-escaped here
+AWS_MEDIACONVERT_ROLE_ARN = env.str("AWS_MEDIACONVERT_ROLE_ARN", default="")
+AWS_MEDIACONVERT_QUEUE_ARN = env.str("AWS_MEDIACONVERT_QUEUE_ARN", default="")  # "": Default
+AWS_MEDIACONVERT_REGION = env.str(
+    "AWS_MEDIACONVERT_REGION", default=globals().get("AWS_S3_REGION_NAME") or ""
+)
+AWS_MEDIACONVERT_ENDPOINT = env.str("AWS_MEDIACONVERT_ENDPOINT", default="")  # "": regional
+# A remote job not heard of (event or poll) for this long is queued again as a new attempt.
+TRANSCODE_REMOTE_LEASE_SECONDS = positive_int("TRANSCODE_REMOTE_LEASE_SECONDS", 600)
+_aws_problems = aws_checks.sns_problems(AWS_SNS_TOPIC_ARNS)
+if TRANSCODER == "mediaconvert":
+    _aws_problems += aws_checks.mediaconvert_problems(
+        storage_backend=STORAGE_BACKEND, bucket=globals().get("AWS_STORAGE_BUCKET_NAME", ""),
+        role_arn=AWS_MEDIACONVERT_ROLE_ARN, queue_arn=AWS_MEDIACONVERT_QUEUE_ARN,
+        region=AWS_MEDIACONVERT_REGION, endpoint=AWS_MEDIACONVERT_ENDPOINT,
+        topic_arns=AWS_SNS_TOPIC_ARNS,
+    )  # fmt: skip
+for _problem in _aws_problems[:-1]:  # every problem on its own line, then stop
+    sys.stderr.write(f"Onair configuration error: {_problem}\n")
+if _aws_problems:
+    fail(_aws_problems[-1])
 
 # --- task queue: django-q2 on the ORM broker (redelivers a task whose worker died) ---
 Q_CLUSTER = {

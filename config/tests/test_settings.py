@@ -50,7 +50,17 @@ def test_a_good_configuration_starts() -> None:
         ("dev", {"DATABASE_URL": "mysql://x"}, "DATABASE_URL must be sqlite:/// or postgres://"),
         ("dev", {"DATABASE_URL": "nonsense"}, "DATABASE_URL must be sqlite:/// or postgres://"),
         ("dev", {"TRANSCODER": "foo"}, "TRANSCODER='foo' is not one of ffmpeg, mediaconvert."),
-        ("dev", {"TRANSCODER": "mediaconvert"}, "TRANSCODER=mediaconvert is not available"),
+        (
+            "dev",
+            {
+                "TRANSCODER": "mediaconvert",
+                "STORAGE_BACKEND": "s3",
+                "AWS_STORAGE_BUCKET_NAME": "media",
+                "AWS_S3_REGION_NAME": "eu-west-1",
+                "AWS_SNS_TOPIC_ARNS": "arn:aws:sns:eu-west-1:123456789012:onair-events",
+            },
+            "TRANSCODER=mediaconvert needs AWS_MEDIACONVERT_ROLE_ARN",
+        ),
         ("dev", {"LIVE_BACKEND": "rtsp"}, "LIVE_BACKEND='rtsp' is not one of local, ivs."),
         ("dev", {"IVS_CHANNEL_TYPE": "huge"}, "IVS_CHANNEL_TYPE='huge' is not one of standard,"),
         ("dev", {"STORAGE_BACKEND": "s3"}, "STORAGE_BACKEND=s3 needs AWS_STORAGE_BUCKET_NAME."),
@@ -88,7 +98,6 @@ def test_manage_py_check_reports_the_same_way() -> None:
 
 
 def test_every_named_transcoder_backend_exists() -> None:
-    # A name that start-up accepts must lead to a class; one it refuses (mediaconvert, until
-    # its release) names no module at all.
+    # A name that start-up accepts must lead to a class.
     for name, path in settings.TRANSCODER_BACKENDS.items():
         assert isinstance(import_string(path)(), Transcoder), name

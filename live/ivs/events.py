@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import transaction
 from django_q.tasks import async_task
 
+from config.aws.events import BadEvent
 from live import sessions
 from live.ivs import recordings
 from live.models import Channel, LiveSession
@@ -36,8 +37,8 @@ ENDS = {
 }
 
 
-class InvalidEvent(ValueError):
-    """The event lacks what its documented shape promises."""
+class InvalidEvent(BadEvent):
+    """The event lacks what its documented shape promises (the webhook answers 400)."""
 
 
 def _field(detail: dict[str, Any], name: str) -> str:

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
+from django.test import Client
 
 from accounts.models import User
 from config.aws.events import dispatch
+from config.tests import sns_signing
+from config.tests.sns_signing import SnsSigner
 from live import selectors
 from live.ivs.events import InvalidEvent
 from live.models import Channel, LiveSession
@@ -222,3 +226,25 @@ def test_live_thumbnails_go_to_moderation_once_each(ivs_channel: Channel, settin
     finally:
         hooks.thumbnail_captured.disconnect(review)
     assert seen == ["thumb0.jpg", "thumb1.jpg", "thumb2.jpg", "thumb10.jpg"]
+
+
+def test_ivs_events_arrive_through_the_signed_webhook(
+    ivs_channel: Channel, bus_messages: list[Any], settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # EventBridge → SNS → /hooks/aws/sns/: signed with a certificate the test makes.
+    settings.AWS_SNS_TOPIC_ARNS = [sns_signing.TOPIC]
+    signer = SnsSigner()
+    signer.install(monkeypatch)
+
+    def deliver(event: dict[str, Any]) -> Any:
+        body = json.dumps(signer.sign(sns_signing.notification(event)))
+        return Client().post(sns_signing.HOOK, body, content_type="text/plain")
+
+    assert deliver(stream_event("Stream Start")).status_code == 200
+    assert status(ivs_channel) == (True, PLAYBACK)
+    malformed = stream_event("Stream End")
+    malformed["detail"]["stream_id"] = "../../x"
+    refused = deliver(malformed)  # SNS would retry a 5xx; this can never succeed
+    assert refused.status_code == 400 and "not an IVS stream id" in refused.json()["detail"]
+    assert deliver(stream_event("Stream End")).status_code == 200
+    assert status(ivs_channel) == (False, None)

@@ -1,10 +1,19 @@
-"""The transcoder interface: one source file in, a folder of HLS files out."""
+"""The transcoder interface: one source file in, a folder of HLS files out.
+
+A local backend (ffmpeg) returns a TranscodeResult naming the files it wrote into
+``out_dir``; the pipeline uploads them. A remote backend (MediaConvert) writes straight into
+the attempt's storage prefix: it returns Submitted, and later (an event or a poll) reports a
+RemoteStatus whose result names the files already under the prefix. The pipeline asks the
+backend, never a backend's module, for the log tail and the master playlist's name.
+"""
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from enum import Enum
 from pathlib import Path
+from typing import Any
 
 from catalog.errors import CatalogError
 from catalog.transcoding.probe import MediaInfo
@@ -44,15 +53,65 @@ class TranscodeResult:
     log_tail: str = ""
 
 
+@dataclass(frozen=True)
+class Submitted:
+    """A remote engine took the work and writes into the attempt's storage prefix itself.
+
+    ``state`` (JSON-serialisable) is what the backend needs to find its job again; the
+    pipeline keeps it on the job row and hands it back to ``status``.
+    """
+
+    state: dict[str, Any] = field(default_factory=dict)
+
+
+class RemoteState(Enum):
+    RUNNING = "running"
+    COMPLETE = "complete"
+    ERROR = "error"
+
+
+@dataclass(frozen=True)
+class RemoteStatus:
+    """Where a remote job stands; ``result`` when complete, ``message`` for the owner if not."""
+
+    state: RemoteState
+    percent: float | None = None
+    result: TranscodeResult | None = None
+    message: str = ""
+    log_tail: str = ""
+
+
+@dataclass(frozen=True)
+class Job:
+    """What a backend is told about the attempt besides the local copy of the source."""
+
+    source: Path  # a local file (a temporary copy when storage is remote)
+    source_name: str  # the source's name in Django storage
+    prefix: str  # where in storage the attempt's outputs go
+    info: MediaInfo
+    out_dir: Path  # a local folder for a backend that writes here and lets the pipeline upload
+    reference: str = ""  # the transcode job's id, for a remote engine's records
+
+
 class Transcoder(ABC):
     """Turn a probed local file into an HLS ladder with a poster and a seek sprite."""
 
     @abstractmethod
-    def transcode(
-        self, *, source: Path, info: MediaInfo, out_dir: Path, on_progress: ProgressCallback
-    ) -> TranscodeResult:
-        """Write the outputs into ``out_dir``; call ``on_progress(percent)`` often.
+    def start(self, job: Job, on_progress: ProgressCallback) -> TranscodeResult | Submitted:
+        """Do the work (a result of files in ``job.out_dir``) or submit it (Submitted).
 
         Raise TranscodeError on failure; whatever ``on_progress`` raises must stop the
         work and propagate.
         """
+
+    def log_tail(self, work_dir: Path) -> str:
+        """Return the end of what the work logged in ``work_dir`` (for operators)."""
+        return ""
+
+    def cancel(self, state: dict[str, Any]) -> None:
+        """Stop a submitted job that ran out of time (best effort: logs what fails)."""
+        raise NotImplementedError(f"{type(self).__name__} never submits work")
+
+    def status(self, state: dict[str, Any], event: dict[str, Any] | None = None) -> RemoteStatus:
+        """Return where a submitted job stands: from ``event`` if given, else by asking."""
+        raise NotImplementedError(f"{type(self).__name__} never submits work")

@@ -9,13 +9,14 @@ from django.conf import settings
 
 from catalog.transcoding import thumbnails
 from catalog.transcoding.backends.base import (
+    Job,
     RenditionOutput,
     TranscodeError,
     Transcoder,
     TranscodeResult,
 )
 from catalog.transcoding.command import AUDIO_NAME, MASTER_PLAYLIST, ladder_command
-from catalog.transcoding.ladder import Rung, for_frame_rate, output_fps, plan_ladder
+from catalog.transcoding.ladder import Rung, decide
 from catalog.transcoding.playlist import (
     AAC_LC,
     MediaPlaylist,
@@ -27,9 +28,10 @@ from catalog.transcoding.playlist import (
     write_master,
 )
 from catalog.transcoding.probe import MediaInfo
-from catalog.transcoding.process import FFmpegRun, Limits, run_ffmpeg
+from catalog.transcoding.process import FFmpegRun, Limits, run_ffmpeg, tail
 from catalog.transcoding.progress import ProgressCallback
 
+LOG_NAME = "ffmpeg.log"  # in the work folder, beside out_dir
 LADDER_SHARE = 90.0  # percent of the progress bar the ladder pass takes
 POSTER_MAX_SHORT_SIDE = 720
 FAILED = "The video could not be converted; the file may be damaged or in an unusual format."
@@ -71,16 +73,26 @@ class FFmpegTranscoder(Transcoder):
         self.ffmpeg = ffmpeg or ffmpeg_exe()
         self.preset = preset or settings.TRANSCODE_PRESET
 
+    def start(self, job: Job, on_progress: ProgressCallback) -> TranscodeResult:
+        """Transcode here and now into ``job.out_dir`` (the pipeline uploads it)."""
+        return self.transcode(
+            source=job.source, info=job.info, out_dir=job.out_dir, on_progress=on_progress
+        )
+
+    def log_tail(self, work_dir: Path) -> str:
+        """Return the end of ffmpeg's log of this attempt."""
+        return tail(work_dir / LOG_NAME)
+
     def transcode(
         self, *, source: Path, info: MediaInfo, out_dir: Path, on_progress: ProgressCallback
     ) -> TranscodeResult:
         """Render the ladder in one pass, then the poster and the sprite."""
         out_dir.mkdir(parents=True, exist_ok=True)
-        log_path = out_dir.parent / "ffmpeg.log"
-        fps = 0.0
-        if info.has_video:
-            fps = output_fps(info.fps, frames=info.video_frames, duration=info.duration)
-        rungs = for_frame_rate(plan_ladder(info.width, info.height), fps) if info.has_video else []
+        log_path = out_dir.parent / LOG_NAME
+        rungs, fps = decide(
+            has_video=info.has_video, width=info.width, height=info.height, fps=info.fps,
+            frames=info.video_frames, duration=info.duration,
+        )  # fmt: skip
         cmd = ladder_command(
             ffmpeg=self.ffmpeg, source=source, out_dir=out_dir, rungs=rungs, fps=fps,
             has_audio=info.has_audio, preset=self.preset, demuxer=info.demuxer,
