@@ -317,7 +317,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     # One name for the visibility choices of videos and of channels' replays.
-    "ENUM_NAME_OVERRIDES": {"VisibilityEnum": "catalog.models.Video.Visibility"},
+    "ENUM_NAME_OVERRIDES": {
+        "VisibilityEnum": "catalog.models.Video.Visibility",
+        "StatusEnum": "catalog.models.Video.Status",
+    },
 }
 
 # --- security headers: a strict CSP on every page (no inline scripts anywhere) ---
