@@ -8,9 +8,10 @@ from rest_framework import serializers
 from catalog.api.serializers import TITLE_MAX, VideoSerializer, _visibility_field
 from catalog.files import storage_url
 from catalog.models import Track, Video
+from catalog.music.forms import field_limit
 from config.api_schema import PartialUpdateSerializer, StrictInputSerializer
 
-TAG_MAX = int(Track._meta.get_field("artist").max_length or 200)
+TAG_MAX = field_limit(Track, "artist")
 MIN_BPM, MAX_BPM = 20.0, 400.0
 MAX_TOLERANCE = 50.0
 DEFAULT_TOLERANCE = 3.0
