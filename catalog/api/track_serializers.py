@@ -84,9 +84,17 @@ class TrackUpdateSerializer(PartialUpdateSerializer):
     visibility = _visibility_field(required=False)
 
 
+BPM_RANGE = f"Give a tempo from {MIN_BPM:.0f} to {MAX_BPM:.0f} beats per minute."
+TOLERANCE_RANGE = f"Give a tolerance from 0 to {MAX_TOLERANCE:.0f} beats per minute."
+
+
+def _range_messages(text: str) -> dict[str, str]:
+    return {"min_value": text, "max_value": text, "invalid": text}
+
+
 def _bpm_field(**kwargs: object) -> serializers.FloatField:
     return serializers.FloatField(
-        min_value=MIN_BPM, max_value=MAX_BPM,
+        min_value=MIN_BPM, max_value=MAX_BPM, error_messages=_range_messages(BPM_RANGE),
         help_text="Tempo to match, beats (or steps) per minute; half and double time match too.",
         **kwargs,  # type: ignore[arg-type]
     )  # fmt: skip
@@ -95,6 +103,7 @@ def _bpm_field(**kwargs: object) -> serializers.FloatField:
 def _tolerance_field() -> serializers.FloatField:
     return serializers.FloatField(
         min_value=0, max_value=MAX_TOLERANCE, required=False, default=DEFAULT_TOLERANCE,
+        error_messages=_range_messages(TOLERANCE_RANGE),
         help_text="How far, in BPM, a match may be from bpm (default 3).",
     )  # fmt: skip
 
@@ -103,7 +112,7 @@ class TrackFilterSerializer(StrictInputSerializer):
     """The list's query: words to find and a tempo to match."""
 
     search = serializers.CharField(required=False, allow_blank=True, default="")
-    bpm = _bpm_field(required=False, allow_null=True, default=None)
+    bpm = _bpm_field(required=False, default=None)
     tolerance = _tolerance_field()
 
 
