@@ -121,7 +121,7 @@ class TrackNextSerializer(StrictInputSerializer):
 
     bpm = _bpm_field()
     tolerance = _tolerance_field()
-    after = serializers.RegexField(
-        r"^[A-Za-z0-9_-]{1,64}$", required=False, allow_null=True, default=None,
-        help_text="The id of the track played last.",
+    after = serializers.CharField(
+        required=False, default=None, max_length=64,
+        help_text="The id of the track played last (none: the queue's first track).",
     )  # fmt: skip
