@@ -45,6 +45,14 @@ def test_a_tempo_change_gives_the_dominant_tempo_or_a_low_confidence() -> None:
     assert (halves.confidence or 0) < 0.75, halves
 
 
+def test_noise_has_no_tempo_and_a_buried_beat_a_lower_confidence() -> None:
+    noise = np.random.default_rng(0).uniform(-0.5, 0.5, 20 * SAMPLE_RATE).astype(np.float32)
+    assert estimate(noise) == Tempo(None, None, "No steady beat was found in the track.")
+    buried = estimate(drum_loop(120, 20) + noise * 0.9)
+    assert near_octave(buried.bpm, 120), buried
+    assert buried.confidence is not None and buried.confidence < 0.9
+
+
 def test_silence_and_too_short_have_no_tempo_and_say_why() -> None:
     silent = estimate(np.zeros(10 * SAMPLE_RATE, dtype=np.float32))
     assert silent.bpm is None and "silent" in silent.note
