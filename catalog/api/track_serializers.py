@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -10,6 +12,9 @@ from catalog.files import storage_url
 from catalog.models import Track, Video
 from catalog.music.forms import field_limit
 from config.api_schema import PartialUpdateSerializer, StrictInputSerializer
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrPromise as StrPromise  # django-stubs only
 
 TAG_MAX = field_limit(Track, "artist")
 MIN_BPM, MAX_BPM = 20.0, 400.0
@@ -88,7 +93,7 @@ BPM_RANGE = f"Give a tempo from {MIN_BPM:.0f} to {MAX_BPM:.0f} beats per minute.
 TOLERANCE_RANGE = f"Give a tolerance from 0 to {MAX_TOLERANCE:.0f} beats per minute."
 
 
-def _range_messages(text: str) -> dict[str, str]:
+def _range_messages(text: str) -> dict[str, str | StrPromise]:
     return {"min_value": text, "max_value": text, "invalid": text}
 
 
