@@ -26,7 +26,7 @@ def near_octave(measured: float | None, true: float, within: float = 2.0) -> boo
 @pytest.mark.parametrize("bpm", TEMPI)
 @pytest.mark.parametrize("source", [drum_loop, click_track], ids=["drums", "clicks"])
 def test_steady_music_is_measured_within_2_bpm(bpm: int, source) -> None:
-    tempo = estimate(source(bpm, 20))
+    tempo = estimate(source(bpm, 12))
     assert near_octave(tempo.bpm, bpm), tempo
     assert tempo.confidence is not None and tempo.confidence >= 0.9
 
