@@ -15,7 +15,7 @@ from catalog.transcoding.backends.ffmpeg import ffmpeg_exe
 from catalog.transcoding.probe import probe
 from conftest import FFMPEG
 
-pytestmark = pytest.mark.sqlite_pass_only  # no database here: one pass is enough
+pytestmark = pytest.mark.database_free
 
 
 @pytest.mark.parametrize("suffix", [".mp3", ".m4a", ".flac", ".ogg", ".opus"])

@@ -11,7 +11,7 @@ from catalog.music import analysis
 from catalog.music.synth import SAMPLE_RATE, click_track, drum_loop
 from catalog.music.tempo import Tempo, estimate, fold
 
-pytestmark = pytest.mark.sqlite_pass_only  # no database here: one pass is enough
+pytestmark = pytest.mark.database_free
 
 TEMPI = (90, 120, 128, 150, 174)
 
