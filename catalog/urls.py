@@ -1,6 +1,7 @@
 from django.urls import path
 
 from catalog import views
+from catalog.music import views as music_pages
 from config import body_limits
 
 app_name = "catalog"
@@ -18,8 +19,10 @@ urlpatterns = [
         views.subtitle_remove,
         name="subtitle_remove",
     ),
+    path("music/upload/", music_pages.upload, name="music_upload"),
 ]
 
 # What these routes' POST bodies may hold; every other route: DATA_UPLOAD_MAX_MEMORY_SIZE.
 body_limits.accept(body_limits.UPLOAD, f"{app_name}:upload")
 body_limits.accept(body_limits.SUBTITLE, f"{app_name}:video_subtitles")
+body_limits.accept(body_limits.UPLOAD, f"{app_name}:music_upload")

@@ -15,9 +15,10 @@ from django_q.exceptions import TimeoutException
 from catalog import storage
 from catalog.errors import CatalogError
 from catalog.models import Video
+from catalog.music import pipeline as music_pipeline
 from catalog.transcoding import cleanup, jobs
 from catalog.transcoding.backends import get_transcoder
-from catalog.transcoding.backends.base import Job, Submitted, Transcoder
+from catalog.transcoding.backends.base import Job, Submitted, Transcoder, TranscodeResult
 from catalog.transcoding.probe import ProbeError, probe
 
 log = logging.getLogger(__name__)
@@ -136,16 +137,21 @@ def _transcode(
     hold = settings.TRANSCODE_LEASE_SECONDS + held.source_size / SLOW_COPY_BYTES_PER_SECOND
     if not jobs.renew(held, seconds=hold):
         raise jobs.LeaseLost(held.job_id)
+    music = None
+    result: TranscodeResult | Submitted
     with storage.local_copy(held.source_name, dir=work) as source:
         info = probe(source)
         heartbeat(0, force=True)
-        job = Job(source, held.source_name, prefix, info, out_dir, reference=held.job_id)
-        result = transcoder.start(job, heartbeat)
+        if held.kind == Video.Kind.TRACK:  # always here: its analysis decodes it anyway
+            result, music = music_pipeline.transcode(source, info, out_dir, heartbeat)
+        else:
+            job = Job(source, held.source_name, prefix, info, out_dir, reference=held.job_id)
+            result = transcoder.start(job, heartbeat)
     if isinstance(result, Submitted):
         if not jobs.hand_off(held, prefix=prefix, info=info, state=result.state):
             raise jobs.LeaseLost(held.job_id)
         return "submitted"
     upload(out_dir, prefix, heartbeat, result.master)
-    if not jobs.publish(held, prefix=prefix, info=info, result=result):
+    if not jobs.publish(held, prefix=prefix, info=info, result=result, music=music):
         raise jobs.LeaseLost(held.job_id)
     return "done"

@@ -100,6 +100,9 @@ class Transcoder(ABC):
     def start(self, job: Job, on_progress: ProgressCallback) -> TranscodeResult | Submitted:
         """Do the work (a result of files in ``job.out_dir``) or submit it (Submitted).
 
+        ``audio_bitrates`` asks an audio-only source for one AAC rendition per bitrate in
+        the master playlist (music); empty means the usual single audio rendition.
+
         Raise TranscodeError on failure; whatever ``on_progress`` raises must stop the
         work and propagate.
         """
