@@ -80,10 +80,11 @@ def test_an_unavailable_classifier_flags_for_review(
     assert Flag.objects.get().top_label == "unclassified"
 
 
-def test_an_audio_upload_checks_its_cover_only(
-    user: User, scripted: type[ScriptedClassifier]
+@pytest.mark.parametrize("kind", [Video.Kind.UPLOAD, Video.Kind.TRACK])
+def test_an_audio_upload_or_music_track_checks_its_cover_only(
+    user: User, scripted: type[ScriptedClassifier], kind: str
 ) -> None:
-    video = make_video(user, audio_only=True, duration=30.0)
+    video = make_video(user, audio_only=True, duration=30.0, kind=kind)
     default_storage.save(video.poster_path, ContentFile(b"cover"))
     assert uploads.classify_video(video.pk) == "allowed"
     assert scripted.images_seen == [b"cover"]
