@@ -3,14 +3,19 @@
 Making a video private moves its files from ``public/`` to ``private/`` (copy, then
 delete) and asks CloudFront to forget the old paths; making it public again moves them
 back. Runs as a task on the worker: a video has thousands of segments. Safe to run twice
-or after a worker died: each run moves whatever is still in the wrong zone.
+or after a worker died: each run moves whatever is still in the wrong zone. Two runs for one
+video never overlap (a lock in the shared cache): flipped private → public → private
+quickly, the second run would otherwise copy objects back while the first deletes them.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import time
 from typing import Any
 
+from django.core.cache import cache
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django_q.tasks import async_task
@@ -20,6 +25,8 @@ from catalog.models import Video
 from catalog.s3 import PRIVATE, PUBLIC, MediaS3Storage, is_unzoned
 
 log = logging.getLogger(__name__)
+LOCK_SECONDS = 1800  # the longest one move may hold its video's lock (a dead worker's lapses)
+LOCK_WAIT_SECONDS = 60.0  # then the run is queued again rather than hold a worker longer
 
 
 def on_s3() -> bool:
@@ -57,8 +64,33 @@ def _visibility(video_id: str) -> tuple[str, str] | None:
     return (str(row[0]), str(row[1])) if row else None
 
 
+def _lock(video_id: str) -> str | None:
+    """Take the video's move lock (waiting for a run in progress); None if it stays busy."""
+    key = f"media-zone-lock:{video_id}"
+    deadline = time.monotonic() + LOCK_WAIT_SECONDS
+    while not cache.add(key, os.getpid(), LOCK_SECONDS):
+        if time.monotonic() >= deadline:
+            return None
+        time.sleep(0.5)
+    return key
+
+
 def sync(video_id: str) -> int:
     """Move the video's files into the zone of its visibility; return how many moved."""
+    if not on_s3():
+        return 0
+    key = _lock(video_id)
+    if key is None:  # another run holds it: this one goes to the back of the queue
+        log.info("video %s: its files are being moved already; queued again", video_id)
+        async_task("catalog.tasks.sync_media_zone", video_id, group="media")
+        return 0
+    try:
+        return _move(video_id)
+    finally:
+        cache.delete(key)
+
+
+def _move(video_id: str) -> int:
     s3: Any = default_storage
     found = _visibility(video_id)
     if found is None or not on_s3():

@@ -21,6 +21,7 @@ from botocore.stub import ANY, Stubber
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
@@ -236,6 +237,21 @@ def test_a_recording_written_at_the_bucket_root_is_read_there_and_never_moved(
     assert default_storage.open(f"{prefix}/media/hls/master.m3u8").read() == b"#EXTM3U\n"
     assert tasks.sync_media_zone(replay.pk) == 0
     assert keys(s3_client, bucket) == [f"{prefix}/media/hls/master.m3u8"]
+
+
+def test_moves_of_one_video_never_overlap(
+    private: Video, s3_client: Any, bucket: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = keys(s3_client, bucket)
+    Video.objects.filter(pk=private.pk).update(visibility=Video.Visibility.PUBLIC)
+    monkeypatch.setattr(media_zones, "LOCK_WAIT_SECONDS", 0)
+    assert cache.add(f"media-zone-lock:{private.pk}", "another run", 60)
+    assert tasks.sync_media_zone(private.pk) == 0  # busy: nothing moved, queued again
+    assert keys(s3_client, bucket) == before
+    assert queued("catalog.tasks.sync_media_zone") == [[private.pk]]
+    cache.delete(f"media-zone-lock:{private.pk}")
+    assert tasks.sync_media_zone(private.pk) == 8
+    assert not cache.get(f"media-zone-lock:{private.pk}")  # released after the run
 
 
 def test_a_moderation_hold_and_its_release_move_the_files_between_zones(
