@@ -135,14 +135,16 @@ def on_recording_state(event: dict[str, Any]) -> None:
         return
     if session.replay_id is not None or duration_ms / 1000 < settings.LIVE_MIN_REPLAY_SECONDS:
         return
-    replay = recordings.replay_output(prefix, duration=duration_ms / 1000)
-    LiveSession.objects.filter(pk=session.pk).update(output_prefix=prefix)
-    video = sessions.replay_publish(session_id=session.pk, replay=replay)
-    if video is not None:  # the thumbnails the live runs (live/ivs/tasks.py) did not reach
-        transaction.on_commit(
-            lambda: async_task("live.ivs.tasks.review_thumbnails", session.pk, cluster="live"),
-            robust=True,
-        )
+    # Read now, so that a recording IVS has not finished writing answers 500 and SNS retries.
+    recordings.replay_output(prefix, duration=duration_ms / 1000)
+    # Brought into the storage's zones and published by a task (live/ivs/imports.py).
+    transaction.on_commit(
+        lambda: async_task(
+            "live.ivs.imports.import_recording", session.pk, prefix, duration_ms / 1000,
+            group="media",
+        ),
+        robust=True,
+    )  # fmt: skip
 
 
 def _recording_started(arn: str, detail: dict[str, Any], prefix: str) -> None:

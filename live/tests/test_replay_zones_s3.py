@@ -12,6 +12,7 @@ from catalog import media_grants, services, storage, tasks
 from catalog.models import Video
 from catalog.s3 import MediaS3Storage
 from catalog.tests.test_s3 import bucket, keys, moto_endpoint, s3, s3_client
+from live.ivs import imports
 from live.models import Channel, LiveSession
 
 __all__ = ["bucket", "moto_endpoint", "s3", "s3_client"]  # fixtures
@@ -53,3 +54,39 @@ def test_a_private_replay_moves_to_the_private_zone(
     text = Client().get(url).content.decode()
     segment = next(line for line in text.splitlines() if line.startswith("http"))
     assert f"/private/{prefix}/seg_00001.m4s?" in segment and "X-Amz-Signature=" in segment
+
+
+MASTER = (
+    "#EXTM3U\n"
+    '#EXT-X-STREAM-INF:BANDWIDTH=300000,RESOLUTION=160x90,CODECS="avc1.42c00c"\n'
+    "160p15/playlist.m3u8\n"
+)
+
+
+@pytest.mark.django_db
+def test_an_ivs_recording_of_a_private_channel_lands_in_the_private_zone(
+    s3: MediaS3Storage, s3_client: Any, bucket: str, channel: Channel,
+    django_capture_on_commit_callbacks: Any,
+) -> None:  # fmt: skip
+    # IVS wrote at the bucket's root, where no policy can tell private from public.
+    raw = "ivs/v1/123456789012/AbCd/2026/12/3/13/0/rec1"
+    for key, body in (
+        (f"{raw}/media/hls/master.m3u8", MASTER),
+        (f"{raw}/media/hls/160p15/playlist.m3u8", PLAYLIST),
+        (f"{raw}/media/hls/160p15/seg_00001.m4s", "segment"),
+    ):
+        s3_client.put_object(Bucket=bucket, Key=key, Body=body.encode())
+    Channel.objects.filter(pk=channel.pk).update(replay_visibility=Video.Visibility.PRIVATE)
+    session = LiveSession.objects.create(channel=channel, status=LiveSession.Status.ENDED)
+    with django_capture_on_commit_callbacks(execute=True):
+        replay_id = imports.import_recording(session.pk, raw, 1.0)
+    replay = Video.objects.get(pk=replay_id)
+    assert replay.visibility == Video.Visibility.PRIVATE
+    tasks.sync_media_zone(replay.pk)  # what the private replay's queued move does
+    target = f"live/{channel.pk}/{session.pk}/recording"
+    assert keys(s3_client, bucket) == [
+        f"private/{target}/media/hls/160p15/playlist.m3u8",
+        f"private/{target}/media/hls/160p15/seg_00001.m4s",
+        f"private/{target}/media/hls/master.m3u8",
+    ]
+    assert replay.hls_path == f"{target}/media/hls/master.m3u8"
