@@ -1,6 +1,6 @@
 from django.urls import path
 
-from catalog import views
+from catalog import music_views, views
 from config import body_limits
 
 app_name = "catalog"
@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("videos/<str:pk>/", views.video_detail, name="video"),
     path("upload/", views.upload, name="upload"),
+    path("music/", music_views.music, name="music"),
     path("me/videos/", views.my_videos, name="my_videos"),
     path("me/videos/<str:pk>/edit/", views.video_edit, name="video_edit"),
     path("me/videos/<str:pk>/delete/", views.video_delete, name="video_delete"),
