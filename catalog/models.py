@@ -1,4 +1,4 @@
-"""Videos, their renditions, subtitles and the transcode jobs that make them."""
+"""Videos, music tracks, their renditions, subtitles and the transcode jobs that make them."""
 
 from __future__ import annotations
 
@@ -37,6 +37,7 @@ class Video(models.Model):
     class Kind(models.TextChoices):
         UPLOAD = "upload", "Upload"
         REPLAY = "replay", "Live replay"  # a live session's packaged output (live.LiveSession)
+        TRACK = "track", "Music track"  # an audio upload with a catalog.Track row (docs/music.md)
 
     id = models.CharField(primary_key=True, max_length=16, default=new_public_id, editable=False)
     owner = models.ForeignKey(
@@ -116,6 +117,33 @@ class Subtitle(models.Model):
 
     def __str__(self) -> str:
         return f"{self.video_id} {self.language}"
+
+
+class Track(models.Model):
+    """The music side of a video of kind ``track``: tags, loudness and tempo.
+
+    A track *is* a video (an audio-only one) plus this row, rather than a model of its own:
+    the upload path and size guard, the transcode job with its lease, the probe, storage,
+    the media view, access rules, deletion and retry all work on videos and are reused as
+    they are. Only what music adds lives here; the primary key is the video's, so a
+    track's id is its video's id.
+    """
+
+    video = models.OneToOneField(
+        Video, on_delete=models.CASCADE, primary_key=True, related_name="track"
+    )
+    artist = models.CharField(max_length=200, blank=True)
+    album = models.CharField(max_length=200, blank=True)
+    # The title was made from the file's name: a title tag found in the file replaces it.
+    title_from_file = models.BooleanField(default=False)
+    bpm = models.FloatField(null=True, blank=True, db_index=True)
+    bpm_confidence = models.FloatField(null=True, blank=True)
+    # Why ``bpm`` is null (silence, too short, no steady beat, analysis failed or timed out).
+    bpm_note = models.CharField(max_length=300, blank=True)
+    loudness = models.FloatField(null=True, blank=True, help_text="Integrated LUFS (EBU R128).")
+
+    def __str__(self) -> str:
+        return f"{self.artist} – {self.video_id}" if self.artist else str(self.video_id)
 
 
 class TranscodeJob(models.Model):

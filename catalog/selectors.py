@@ -43,6 +43,7 @@ def _newest_first(videos: QuerySet[Video]) -> QuerySet[Video]:
 def public_videos(*, search: str = "") -> QuerySet[Video]:
     """Return the public catalog: public ready videos, newest first."""
     videos = Video.objects.filter(visibility=Video.Visibility.PUBLIC, status=Video.Status.READY)
+    videos = videos.exclude(kind=Video.Kind.TRACK)  # music has its own library (/music/)
     return _newest_first(_with_details(_search(videos, search)))
 
 
@@ -51,7 +52,8 @@ def video_list(*, user: Viewer, search: str = "") -> QuerySet[Video]:
     listed = Q(visibility=Video.Visibility.PUBLIC, status=Video.Status.READY)
     if user.is_authenticated:
         listed |= Q(owner_id=user.pk)
-    return _newest_first(_with_details(_search(Video.objects.filter(listed), search)))
+    videos = Video.objects.filter(listed).exclude(kind=Video.Kind.TRACK)  # see /api/tracks/
+    return _newest_first(_with_details(_search(videos, search)))
 
 
 def visible_videos(*, user: Viewer) -> QuerySet[Video]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -79,15 +80,25 @@ def video_create(
     visibility: str = Video.Visibility.PUBLIC,
 ) -> Video:
     """Store an upload and queue its transcode; a failure leaves no row and no file behind."""
+    video = Video(owner=owner, title=title, description=description, visibility=visibility)
+    return upload_create(owner=owner, video=video, file=file)
+
+
+def upload_create(
+    *,
+    owner: User,
+    video: Video,
+    file: UploadedFile,
+    with_video: Callable[[Video], object] | None = None,
+) -> Video:
+    """Store ``file`` as the source of the unsaved ``video`` and queue its transcode.
+
+    ``with_video`` adds the rows that go with the video (a music track's) in the same
+    transaction. A failure leaves no row and no file behind.
+    """
     check_upload_size(file.size or 0)
     check_quotas(owner=owner, size=file.size or 0)  # before storing: refuse early and cheaply
-    video = Video(
-        owner=owner,
-        title=title,
-        description=description,
-        visibility=visibility,
-        source_size=file.size or 0,
-    )
+    video.source_size = file.size or 0
     video.source.save("upload", file, save=False)  # file work outside the transaction
     try:
         with transaction.atomic():
@@ -95,6 +106,8 @@ def video_create(
             User.objects.select_for_update().filter(pk=owner.pk).values_list("pk").first()
             check_quotas(owner=owner, size=video.source_size)
             video.save(force_insert=True)
+            if with_video is not None:
+                with_video(video)
             job = TranscodeJob.objects.create(video=video)
             _enqueue_transcode(job)
     except BaseException:

@@ -10,6 +10,7 @@ from django.core.management import call_command
 
 from catalog.management.commands.seed_demo import DEMO_USERNAME, DEMOS
 from catalog.models import TranscodeJob, Video
+from catalog.music.demo import DEMO_TRACKS
 
 pytestmark = [pytest.mark.django_db, pytest.mark.media]
 
@@ -26,12 +27,13 @@ def test_creates_the_demo_videos_and_queues_their_transcodes(
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         output = seed()
 
-    videos = list(Video.objects.filter(owner__username=DEMO_USERNAME))
+    videos = list(Video.objects.filter(owner__username=DEMO_USERNAME, kind=Video.Kind.UPLOAD))
     assert sorted(v.title for v in videos) == sorted(d.title for d in DEMOS)
     assert all(v.status == Video.Status.QUEUED for v in videos)
     assert all(v.visibility == Video.Visibility.PUBLIC for v in videos)
     assert TranscodeJob.objects.filter(video__in=videos).count() == len(DEMOS)
-    assert len(callbacks) == len(DEMOS)  # one transcode task per video, after commit
+    # one transcode task per video and per music track, after commit
+    assert len(callbacks) == len(DEMOS) + len(DEMO_TRACKS)
     assert output.count("demo video created") == len(DEMOS)
     assert not videos[0].owner.has_usable_password()  # nobody signs in as the demo user
     sizes = set()
@@ -53,6 +55,7 @@ def test_a_second_run_does_nothing() -> None:
 
     assert set(Video.objects.values_list("pk", flat=True)) == ids
     assert f"{len(DEMOS)} already there" in output
+    assert f"{len(DEMO_TRACKS)} already there" in output
 
 
 def test_a_missing_demo_video_is_made_again() -> None:
@@ -62,4 +65,17 @@ def test_a_missing_demo_video_is_made_again() -> None:
     output = seed()
 
     assert output.count("demo video created") == 1
-    assert Video.objects.filter(owner__username=DEMO_USERNAME).count() == len(DEMOS)
+    assert Video.objects.filter(owner__username=DEMO_USERNAME).count() == len(DEMOS) + len(
+        DEMO_TRACKS
+    )
+
+
+def test_demo_music_is_drum_loops_at_several_tempi_tagged_as_tracks() -> None:
+    seed()
+    tracks = Video.objects.filter(owner__username=DEMO_USERNAME, kind=Video.Kind.TRACK)
+    assert sorted(t.title for t in tracks) == sorted(d.title for d in DEMO_TRACKS)
+    assert len({d.bpm for d in DEMO_TRACKS}) == len(DEMO_TRACKS)
+    for track in tracks:
+        with track.source.open("rb") as fh, av.open(fh) as container:
+            assert container.metadata["artist"] == "Onair demo drums"
+            assert not container.streams.video and container.streams.audio

@@ -86,8 +86,21 @@ def _video_args(rungs: list[Rung], fps: float, preset: str) -> list[str]:
     return args
 
 
-def stream_map(rungs: list[Rung], has_audio: bool) -> str:
-    """Map outputs to HLS variants; audio is one shared group, encoded once."""
+def audio_names(audio_bitrates: tuple[int, ...]) -> list[str]:
+    """Name the audio-only renditions: ``audio`` alone, or one per bitrate (``audio_160k``)."""
+    if len(audio_bitrates) <= 1:
+        return [AUDIO_NAME]
+    return [f"{AUDIO_NAME}_{bitrate // 1000}k" for bitrate in audio_bitrates]
+
+
+def stream_map(rungs: list[Rung], has_audio: bool, audio_bitrates: tuple[int, ...] = ()) -> str:
+    """Map outputs to HLS variants; audio is one shared group, encoded once.
+
+    An audio-only ladder (``audio_bitrates``, no rungs) is one variant per bitrate.
+    """
+    if not rungs and len(audio_bitrates) > 1:
+        names = audio_names(audio_bitrates)
+        return " ".join(f"a:{i},name:{name}" for i, name in enumerate(names))
     group = ",agroup:audio" if has_audio else ""
     variants = [f"v:{i}{group},name:{rung.name}" for i, rung in enumerate(rungs)]
     if has_audio:
@@ -97,9 +110,9 @@ def stream_map(rungs: list[Rung], has_audio: bool) -> str:
     return " ".join(variants)
 
 
-def init_name(rungs: list[Rung], has_audio: bool) -> str:
+def init_name(rungs: list[Rung], has_audio: bool, audio_outputs: int = 1) -> str:
     """Name init segments per variant; ffmpeg leaves %v as it is when there is one variant."""
-    count = len(rungs) + (1 if has_audio else 0)
+    count = len(rungs) + (audio_outputs if has_audio else 0)
     if count > 1:
         return "%v_init.mp4"
     return f"{rungs[0].name if rungs else AUDIO_NAME}_init.mp4"
@@ -116,14 +129,18 @@ def ladder_command(
     preset: str,
     progress: bool = True,
     demuxer: str = "",
+    audio_bitrates: tuple[int, ...] = (),
 ) -> list[str]:
     """Return the ffmpeg arguments that decode ``source`` once and write every rung as HLS.
 
-    With no rungs (an audio-only file) the output is a single AAC rendition. ``demuxer``
-    is the format the probe found (``MediaInfo.demuxer``).
+    With no rungs (an audio-only file) the output is one AAC rendition, or one per bitrate
+    of ``audio_bitrates`` (music: a rendition for poor networks beside the main one), all
+    from one decode. ``demuxer`` is the format the probe found (``MediaInfo.demuxer``).
     """
     if not rungs and not has_audio:
         raise ValueError("nothing to encode: no video rungs and no audio")
+    ladder = audio_bitrates if not rungs and len(audio_bitrates) > 1 else ()
+    single = audio_bitrates[0] if audio_bitrates and not ladder else AUDIO_BITRATE
     cmd = [ffmpeg, "-hide_banner", "-loglevel", "warning", "-y"]
     if progress:
         cmd += ["-progress", "pipe:1", "-nostats"]
@@ -134,23 +151,27 @@ def ladder_command(
         for i in range(len(rungs)):
             cmd += ["-map", f"[v{i}]"]
     if has_audio:
-        cmd += ["-map", "0:a:0"]
+        cmd += ["-map", "0:a:0"] * max(1, len(ladder))
     # Strip the source's metadata: phone videos carry GPS positions and device names.
     cmd += ["-map_metadata", "-1", "-map_chapters", "-1"]
     if rungs:
         cmd += _video_args(rungs, fps, preset)
-    if has_audio:
-        cmd += ["-c:a", "aac", "-b:a", str(AUDIO_BITRATE), "-ac", "2"]
+    if ladder:
+        cmd += ["-c:a", "aac", "-ac", "2"]
+        for i, bitrate in enumerate(ladder):
+            cmd += [f"-b:a:{i}", str(bitrate)]
+    elif has_audio:
+        cmd += ["-c:a", "aac", "-b:a", str(single), "-ac", "2"]
     cmd += [
         "-f", "hls",
         "-hls_time", str(SEGMENT_SECONDS),
         "-hls_playlist_type", "vod",
         "-hls_segment_type", "fmp4",
         "-hls_flags", "independent_segments",
-        "-hls_fmp4_init_filename", init_name(rungs, has_audio),
+        "-hls_fmp4_init_filename", init_name(rungs, has_audio, max(1, len(ladder))),
         "-hls_segment_filename", str(out_dir / "%v_%05d.m4s"),
         "-master_pl_name", MASTER_PLAYLIST,
-        "-var_stream_map", stream_map(rungs, has_audio),
+        "-var_stream_map", stream_map(rungs, has_audio, ladder),
         str(out_dir / "%v.m3u8"),
     ]  # fmt: skip
     return cmd

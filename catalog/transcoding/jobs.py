@@ -19,6 +19,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from catalog.models import Rendition, TranscodeJob, Video
+from catalog.music.analysis import MusicFacts
+from catalog.music.services import track_apply_analysis
 from catalog.transcoding import cleanup, holder
 from catalog.transcoding.backends.base import TranscodeResult
 from catalog.transcoding.probe import MediaInfo
@@ -54,6 +56,7 @@ class Claim:
     owner: str
     source_name: str
     source_size: int = 0
+    kind: str = Video.Kind.UPLOAD
 
 
 def max_attempts() -> int:
@@ -107,7 +110,7 @@ def claim(job_id: str) -> Claim | None:
     video = found.video
     return Claim(
         found.pk, found.video_id, found.attempt, found.lease_owner, video.source.name,
-        video.source_size,
+        video.source_size, video.kind,
     )  # fmt: skip
 
 
@@ -197,8 +200,19 @@ def _locked_if_ours(held: Claim) -> TranscodeJob | None:
     )
 
 
-def publish(held: Claim, *, prefix: str, info: MediaInfo, result: TranscodeResult) -> bool:
-    """Point the video at a finished output, if the lease is still ours."""
+def publish(
+    held: Claim,
+    *,
+    prefix: str,
+    info: MediaInfo,
+    result: TranscodeResult,
+    music: MusicFacts | None = None,
+) -> bool:
+    """Point the video at a finished output, if the lease is still ours.
+
+    This is where every video and music track becomes ready (in one transaction, with a
+    track's tags, loudness and tempo from ``music``).
+    """
     now = timezone.now()
     with transaction.atomic():
         job = _locked_if_ours(held)
@@ -232,6 +246,8 @@ def publish(held: Claim, *, prefix: str, info: MediaInfo, result: TranscodeResul
         video.progress = 100
         video.error = None
         video.save(update_fields=[*PUBLISHED_FIELDS, "updated"])
+        if music is not None:
+            track_apply_analysis(video=video, facts=music)
         job.status = TranscodeJob.Status.DONE
         job.progress = 100
         job.finished_at = now

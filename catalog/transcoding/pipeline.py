@@ -15,6 +15,7 @@ from django_q.exceptions import TimeoutException
 from catalog import storage
 from catalog.errors import CatalogError
 from catalog.models import Video
+from catalog.music import pipeline as music_pipeline
 from catalog.transcoding import cleanup, jobs
 from catalog.transcoding.backends import get_transcoder
 from catalog.transcoding.command import MASTER_PLAYLIST
@@ -127,13 +128,17 @@ def _transcode(held: jobs.Claim, work: Path, prefix: str, heartbeat: jobs.Heartb
     hold = settings.TRANSCODE_LEASE_SECONDS + held.source_size / SLOW_COPY_BYTES_PER_SECOND
     if not jobs.renew(held, seconds=hold):
         raise jobs.LeaseLost(held.job_id)
+    music = None
     with storage.local_copy(held.source_name, dir=work) as source:
         info = probe(source)
         heartbeat(0, force=True)
-        result = get_transcoder().transcode(
-            source=source, info=info, out_dir=out_dir, on_progress=heartbeat
-        )
+        if held.kind == Video.Kind.TRACK:
+            result, music = music_pipeline.transcode(source, info, out_dir, heartbeat)
+        else:
+            result = get_transcoder().transcode(
+                source=source, info=info, out_dir=out_dir, on_progress=heartbeat
+            )
     upload(out_dir, prefix, heartbeat)
-    if not jobs.publish(held, prefix=prefix, info=info, result=result):
+    if not jobs.publish(held, prefix=prefix, info=info, result=result, music=music):
         raise jobs.LeaseLost(held.job_id)
     return True

@@ -171,6 +171,10 @@ TRANSCODE_CPU_PER_SECOND = positive_int("TRANSCODE_CPU_PER_SECOND", 4)
 TRANSCODE_MEMORY_MB = positive_int("TRANSCODE_MEMORY_MB", 8192)  # address space of one run
 MEDIA_MAX_DURATION_SECONDS = positive_int("MEDIA_MAX_DURATION_SECONDS", 6 * 3600)
 MEDIA_MAX_DIMENSION = positive_int("MEDIA_MAX_DIMENSION", 8192)
+# Music (docs/music.md): the tempo is measured on an excerpt of at most this many seconds,
+# in a child process stopped after MUSIC_TEMPO_TIMEOUT_SECONDS (the track is kept, bpm null).
+MUSIC_TEMPO_EXCERPT_SECONDS = positive_int("MUSIC_TEMPO_EXCERPT_SECONDS", 120)
+MUSIC_TEMPO_TIMEOUT_SECONDS = positive_int("MUSIC_TEMPO_TIMEOUT_SECONDS", 120)
 
 # --- task queue: django-q2 on the ORM broker (redelivers a task whose worker died) ---
 Q_CLUSTER = {
@@ -313,7 +317,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     # One name for the visibility choices of videos and of channels' replays.
-    "ENUM_NAME_OVERRIDES": {"VisibilityEnum": "catalog.models.Video.Visibility"},
+    "ENUM_NAME_OVERRIDES": {
+        "VisibilityEnum": "catalog.models.Video.Visibility",
+        "StatusEnum": "catalog.models.Video.Status",
+    },
 }
 
 # --- security headers: a strict CSP on every page (no inline scripts anywhere) ---

@@ -112,12 +112,14 @@ function setup(form) {
 
   function validate() {
     const problems = [];
-    if (!form.elements.namedItem("title").value.trim()) {
+    // A music track's title is optional (its tags fill it): only a required one is checked.
+    const title = form.elements.namedItem("title");
+    if (title.required && !title.value.trim()) {
       problems.push(["title", "Give the video a title."]);
     }
     const file = fileInput.files[0];
     if (!file) {
-      problems.push(["file", "Choose a video or audio file to upload."]);
+      problems.push(["file", fileInput.dataset.missing || "Choose a video or audio file to upload."]);
     } else if (file.size === 0) {
       problems.push(["file", "This file is empty."]);
     } else if (maxBytes && file.size > maxBytes) {

@@ -1,4 +1,4 @@
-"""Generate a few demo videos with ffmpeg's lavfi sources so a new install has something to play."""
+"""Generate demo videos (ffmpeg's lavfi sources) and music (drum loops) for a new install."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from django.db import transaction
 
 from accounts.models import User
 from catalog.models import Video
+from catalog.music.demo import DEMO_TRACKS, seed_tracks
 from catalog.services import video_create
 
 DEMO_USERNAME = "demo"
@@ -92,7 +93,7 @@ def demo_owner() -> User:
 
 
 class Command(BaseCommand):
-    help = "Create the demo videos (idempotent: existing ones are left alone)."
+    help = "Create the demo videos and music tracks (idempotent: existing ones are left alone)."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
@@ -100,12 +101,20 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        """Render and upload each demo video that does not exist yet."""
+        """Render and upload each demo video and music track that does not exist yet."""
         owner = demo_owner()
+        self._videos(owner, options["seconds"])
+        tracks = seed_tracks(owner, seconds=options["seconds"])
+        for track in tracks:
+            self.stdout.write(f"demo track created: {track.title} ({track.pk}), transcoding")
+        if not tracks:
+            self.stdout.write(f"demo tracks: {len(DEMO_TRACKS)} already there")
+
+    def _videos(self, owner: User, seconds: int | None) -> None:
         existing = set(
-            Video.objects.filter(owner=owner, title__in=[d.title for d in DEMOS]).values_list(
-                "title", flat=True
-            )
+            Video.objects.filter(
+                owner=owner, kind=Video.Kind.UPLOAD, title__in=[d.title for d in DEMOS]
+            ).values_list("title", flat=True)
         )
         missing = [demo for demo in DEMOS if demo.title not in existing]
         if not missing:
@@ -113,7 +122,7 @@ class Command(BaseCommand):
             return
         with tempfile.TemporaryDirectory(prefix="onair-demo-") as tmp:
             for demo in missing:
-                path = render(demo, Path(tmp) / "demo.mp4", seconds=options["seconds"])
+                path = render(demo, Path(tmp) / "demo.mp4", seconds=seconds)
                 with path.open("rb") as fh:
                     upload = UploadedFile(
                         fh, name="demo.mp4", content_type="video/mp4", size=path.stat().st_size

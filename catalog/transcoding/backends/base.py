@@ -49,9 +49,18 @@ class Transcoder(ABC):
 
     @abstractmethod
     def transcode(
-        self, *, source: Path, info: MediaInfo, out_dir: Path, on_progress: ProgressCallback
+        self,
+        *,
+        source: Path,
+        info: MediaInfo,
+        out_dir: Path,
+        on_progress: ProgressCallback,
+        audio_bitrates: tuple[int, ...] = (),
     ) -> TranscodeResult:
         """Write the outputs into ``out_dir``; call ``on_progress(percent)`` often.
+
+        ``audio_bitrates`` asks an audio-only source for one AAC rendition per bitrate in
+        the master playlist (music); empty means the usual single audio rendition.
 
         Raise TranscodeError on failure; whatever ``on_progress`` raises must stop the
         work and propagate.

@@ -14,7 +14,12 @@ from catalog.transcoding.backends.base import (
     Transcoder,
     TranscodeResult,
 )
-from catalog.transcoding.command import AUDIO_NAME, MASTER_PLAYLIST, ladder_command
+from catalog.transcoding.command import (
+    AUDIO_NAME,
+    MASTER_PLAYLIST,
+    audio_names,
+    ladder_command,
+)
 from catalog.transcoding.ladder import Rung, for_frame_rate, output_fps, plan_ladder
 from catalog.transcoding.playlist import (
     AAC_LC,
@@ -72,7 +77,13 @@ class FFmpegTranscoder(Transcoder):
         self.preset = preset or settings.TRANSCODE_PRESET
 
     def transcode(
-        self, *, source: Path, info: MediaInfo, out_dir: Path, on_progress: ProgressCallback
+        self,
+        *,
+        source: Path,
+        info: MediaInfo,
+        out_dir: Path,
+        on_progress: ProgressCallback,
+        audio_bitrates: tuple[int, ...] = (),
     ) -> TranscodeResult:
         """Render the ladder in one pass, then the poster and the sprite."""
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -84,14 +95,20 @@ class FFmpegTranscoder(Transcoder):
         cmd = ladder_command(
             ffmpeg=self.ffmpeg, source=source, out_dir=out_dir, rungs=rungs, fps=fps,
             has_audio=info.has_audio, preset=self.preset, demuxer=info.demuxer,
+            audio_bitrates=audio_bitrates,
         )  # fmt: skip
         run = run_ffmpeg(
             cmd, log_path=log_path, duration=info.duration,
             on_progress=lambda percent: on_progress(percent * LADDER_SHARE / 100),
-            limits=ffmpeg_limits(info.duration, (1 + len(rungs)) * max(1.0, fps / 30)),
+            limits=ffmpeg_limits(
+                info.duration, (1 + len(rungs) + len(audio_bitrates)) * max(1.0, fps / 30)
+            ),
         )  # fmt: skip
         _check(run)
-        renditions = self._write_master(out_dir, rungs, fps, info.has_audio, run.log_tail)
+        if rungs or len(audio_bitrates) < 2:
+            renditions = self._write_master(out_dir, rungs, fps, info.has_audio, run.log_tail)
+        else:
+            renditions = self._write_audio_master(out_dir, audio_bitrates, run.log_tail)
         at_thumbs = lambda _percent: on_progress(LADDER_SHARE)  # noqa: E731
         poster = self._poster(source, info, rungs, out_dir, log_path, at_thumbs)
         sprite, vtt = (None, None)
@@ -144,6 +161,21 @@ class FFmpegTranscoder(Transcoder):
         write_master(
             out_dir / MASTER_PLAYLIST, variants, audio_uri=audio.name if audio and rungs else None
         )
+        return outputs
+
+    def _write_audio_master(
+        self, out_dir: Path, audio_bitrates: tuple[int, ...], log_tail: str
+    ) -> list[RenditionOutput]:
+        """Measure each audio-only rendition and list them, highest first, in the master."""
+        outputs: list[RenditionOutput] = []
+        variants: list[Variant] = []
+        for name in audio_names(audio_bitrates):
+            playlist = self._playlist(out_dir, name, log_tail)
+            peak = peak_bitrate(playlist.segments, playlist.target_duration)
+            average = average_bitrate(playlist.segments)
+            variants.append(Variant(playlist.name, peak, average, AAC_LC))
+            outputs.append(self._output(out_dir, playlist, peak, AAC_LC, None))
+        write_master(out_dir / MASTER_PLAYLIST, variants)
         return outputs
 
     @staticmethod
