@@ -83,8 +83,9 @@ export class StepCadence {
 
 // Loudness levelling. A media element's volume can only attenuate (1 is its maximum), so
 // the target sits a little under streaming's usual −14 LUFS: louder masters are turned down
-// to it, and most quieter ones still reach it. The clamp keeps a wrongly measured track
-// (e.g. near-silence at −60 LUFS) from being pushed to full volume or muted.
+// to it, and most quieter ones still reach it (quieter still: full volume, as loud as it
+// gets). The floor keeps a wrongly measured track (say +10 LUFS, louder than digital full
+// scale allows) from being turned down to a whisper.
 export const TARGET_LUFS = -16;
 export const GAIN_MIN = 0.2;
 
