@@ -33,6 +33,8 @@ export class Decks {
     this.active = elements[0];
     this.loaded = new Map(elements.map((deck) => [deck, null])); // deck -> track id
     this.estimate = null; // bits per second, from the last hls.js instance that measured it
+    // Off only to measure what preloading saves (bench/next_track.py's cold arm).
+    this.preloading = true;
     for (const deck of elements) {
       deck.config = { ...HLS_CONFIG };
       for (const [type, handler] of Object.entries(handlers)) {
@@ -54,32 +56,40 @@ export class Decks {
       ? { ...HLS_CONFIG, abrEwmaDefaultEstimate: this.estimate }
       : { ...HLS_CONFIG };
     this.loaded.set(deck, track.id);
-    deck.setAttribute("src", new URL(track.hls_url, window.location.href).href);
+    const src = new URL(track.hls_url, window.location.href).href;
+    // hls-video-element reloads only when src changes: the same track again starts anew.
+    if (deck.getAttribute("src") === src) deck.removeAttribute("src");
+    deck.setAttribute("src", src);
   }
 
   // Load `track` into the idle deck, ready to start on the next play().
   preload(track) {
-    if (track) this.load(this.idle, track);
+    if (track && this.preloading) this.load(this.idle, track);
   }
 
   isPreloaded(track) {
     return this.loaded.get(this.idle) === track.id;
   }
 
-  // Make `track` the playing track, from the idle deck when it holds it already.
+  // Make `track` the playing track: from the idle deck when it holds it already (a swap,
+  // at once); else it replaces what the playing deck holds, so that whatever the idle deck
+  // preloaded stays there for the next track.
   async play(track, volume) {
     const previous = this.active;
-    let deck = this.loaded.get(previous) === track.id ? previous : this.idle;
-    if (deck !== previous) this.load(deck, track);
+    const deck = this.isPreloaded(track) ? this.idle : previous;
+    const fresh = this.loaded.get(deck) !== track.id;
     if (deck !== previous) {
       this.active = deck;
       previous.pause();
+    } else if (fresh) {
+      this.load(deck, track);
     }
     deck.volume = volume;
     if (deck !== previous || deck.ended) deck.currentTime = 0;
-    // Playing before hls.js attached its MediaSource would be cancelled by that attach.
-    if (deck.readyState < 1) await once(deck, "loadedmetadata");
-    if (this.active !== deck) return; // another track was chosen meanwhile
+    // Playing before hls.js attached the new source's MediaSource would be cancelled by
+    // that attach (and the element still reports the old source's state until then).
+    if (fresh || deck.readyState < 1) await once(deck, "loadedmetadata");
+    if (this.active !== deck || this.loaded.get(deck) !== track.id) return; // superseded
     await deck.play();
   }
 

@@ -177,7 +177,8 @@ function onTime(_event, deck) {
 
 function onPlayState(_event, deck) {
   const playing = !deck.paused;
-  ui.play.textContent = playing ? "⏸" : "▶";
+  ui.play.querySelector("[data-icon-play]").toggleAttribute("hidden", playing);
+  ui.play.querySelector("[data-icon-pause]").toggleAttribute("hidden", !playing);
   ui.play.setAttribute("aria-label", playing ? "Pause" : "Play");
   if ("mediaSession" in navigator) navigator.mediaSession.playbackState = playing ? "playing" : "paused";
 }
