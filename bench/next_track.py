@@ -15,8 +15,8 @@ DevTools protocol's Network.emulateNetworkConditions), plays the first song and 
 - ``baseline_s``: the old design: download the whole MP3, then play it (fetch, blob, <audio>),
   from a plain HTTP server on loopback through the same emulated network.
 
-"First audio" is the first ``timeupdate`` with the new track's position above zero, timed in
-the page from just before the call. ``client_mb_after_100``: the page then switches through
+"First audio" is when the new track's position first moves past zero (polled every 5 ms in
+the page), timed from just before the call. ``client_mb_after_100``: the page then switches through
 100 tracks (each played until 1 s of it has been heard, the next one preloaded meanwhile;
 network unthrottled, ids made unique so each switch really loads the track anew) and the JS
 heap after a garbage collection (CDP ``Runtime.getHeapUsage``) plus the media both decks
@@ -54,16 +54,23 @@ DEADLINE_MS = 60_000
 
 # In the page: call "next" and resolve with the seconds to the new track's first audio.
 NEXT = """async () => {
-  const { decks, playNext } = window.musicPlayer;
-  const t0 = performance.now();
+  const { decks, queue, playNext } = window.musicPlayer;
+  const target = queue.upcoming[0];
   const before = decks.active;
-  await new Promise((resolve) => {
-    const check = (event) => {
-      const deck = event.currentTarget;
-      // The next track always starts on the other deck (preloaded there, or loaded now).
-      if (deck !== before && deck.currentTime > 0 && !deck.paused) resolve();
-    };
-    for (const deck of decks.decks) deck.addEventListener('timeupdate', check);
+  const t0 = performance.now();
+  let reloaded = false; // the playing deck loaded the next track itself (no preload)
+  await new Promise((resolve, reject) => {
+    setTimeout(() => reject(new Error('no audio from the next track within 60 s')), 60000);
+    before.addEventListener('loadedmetadata', () => { reloaded = true; });
+    // Polled every 5 ms rather than on timeupdate, which Chromium fires only every 250 ms.
+    const timer = setInterval(() => {
+      const deck = decks.active;
+      const isNext = decks.loaded.get(deck) === target.id && (deck !== before || reloaded);
+      if (isNext && deck.currentTime > 0 && !deck.paused) {
+        clearInterval(timer);
+        resolve();
+      }
+    }, 5);
     playNext();
   });
   return (performance.now() - t0) / 1000;
@@ -100,7 +107,8 @@ HUNDRED = """async ([count, seconds]) => {
     await decks.play(as(i), 0);
     decks.preload(as(i + 1));
     const deck = decks.active;
-    await new Promise((resolve) => {
+    await new Promise((resolve, reject) => {
+      setTimeout(() => reject(new Error(`track ${i} did not play within 30 s`)), 30000);
       const check = () => deck.currentTime >= seconds && resolve();
       deck.addEventListener('timeupdate', check);
       check();
@@ -217,17 +225,29 @@ def next_track(browser: Any, base: str, *, preload: bool) -> float:
             " && d.idle.readyState >= 3; }",
             "the next track's preload",
         )
-    seconds = float(page.evaluate(NEXT))
+    from playwright.sync_api import Error as PlaywrightError
+
+    try:
+        seconds = float(page.evaluate(NEXT))
+    except PlaywrightError as error:
+        state = page.evaluate(STATE)
+        raise BenchError(f"{error.message} ({'warm' if preload else 'cold'}): {state}") from None
     page.context.close()
     return seconds
+
+
+class Quiet(http.server.SimpleHTTPRequestHandler):
+    """A static file server that does not log every request."""
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
 
 
 def baseline(browser: Any, folder: Path, mp3: Path) -> float:
     """Download the whole MP3, then play it, from a loopback HTTP server."""
     (folder / "baseline.html").write_bytes(BASELINE_HTML)
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(folder))
+    handler = functools.partial(Quiet, directory=str(folder))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    handler.log_message = lambda *args: None  # type: ignore[attr-defined]
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         base = f"http://127.0.0.1:{server.server_address[1]}"
@@ -256,6 +276,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3, help="runs of each arm (median)")
     parser.add_argument("--tracks", type=int, default=100, help="tracks for the memory figure")
+    parser.add_argument("--site", type=Path, help="keep the site here and reuse it next time")
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
@@ -263,9 +284,12 @@ def main() -> int:
         tempfile.TemporaryDirectory(prefix="bench-next-track-") as tmp,
         contextlib.ExitStack() as stack,
     ):
-        folder = Path(tmp)
+        folder = args.site or Path(tmp)
+        folder.mkdir(parents=True, exist_ok=True)
         env = site_env(folder)
-        long_mp3 = make_site(env, folder)
+        long_mp3 = folder / "long.mp3"
+        if not (folder / "db.sqlite3").exists():
+            long_mp3 = make_site(env, folder)
         _web, base = start_web(stack, env, folder)
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(
@@ -275,6 +299,7 @@ def main() -> int:
             for run in range(args.runs):
                 results["warm"].append(next_track(browser, base, preload=True))
                 results["cold"].append(next_track(browser, base, preload=False))
+                print(f"run {run + 1}: now the baseline (the whole MP3)", flush=True)
                 results["baseline"].append(baseline(browser, folder, long_mp3))
                 print(f"run {run + 1}: " + ", ".join(
                     f"{arm} {values[-1]:.3f} s" for arm, values in results.items()
