@@ -14,7 +14,7 @@ from django.http import HttpRequest
 
 from accounts.admin_owned import OwnedAdmin
 from catalog import services
-from catalog.models import Rendition, Subtitle, TranscodeJob, Video
+from catalog.models import Rendition, Subtitle, Track, TranscodeJob, Video
 
 
 class ReadOnlyInline(admin.TabularInline[Any, Video]):
@@ -42,6 +42,13 @@ class SubtitleInline(ReadOnlyInline):
 
     model = Subtitle
     fields = ("language", "label", "file", "created")
+
+
+class TrackInline(ReadOnlyInline):
+    """A music track's tags, loudness and tempo (written by upload, analysis and the API)."""
+
+    model = Track
+    fields = ("artist", "album", "bpm", "bpm_confidence", "bpm_note", "loudness")
 
 
 class TranscodeJobInline(ReadOnlyInline):
@@ -78,7 +85,7 @@ class VideoAdmin(OwnedAdmin[Video]):
         ("Processing", {"fields": ("status", "progress", "error", "created", "updated")}),
         ("Media", {"fields": MEDIA_FIELDS}),
     )
-    inlines = (RenditionInline, SubtitleInline, TranscodeJobInline)
+    inlines = (TrackInline, RenditionInline, SubtitleInline, TranscodeJobInline)
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         fixed = tuple(super().get_readonly_fields(request, obj))

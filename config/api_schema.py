@@ -74,6 +74,8 @@ class AutoSchema(openapi.AutoSchema):
             implied["400"] = self._error("Invalid input.", self._validation_error_ref())
             implied["413"] = self._error("The request body is too large.")
             implied["415"] = self._error("The body is in a format this operation does not take.")
+        elif self._validates_query():
+            implied["400"] = self._error("Invalid query parameters.", self._validation_error_ref())
         authenticators = self.view.get_authenticators()
         if any(a.authenticate_header(None) for a in authenticators):  # type: ignore[arg-type]
             implied["401"] = self._error("Not signed in, or the token is not valid.")
@@ -94,6 +96,11 @@ class AutoSchema(openapi.AutoSchema):
                 },
             )
         return implied
+
+    def _validates_query(self) -> bool:
+        """Tell whether the view validates this action's query (``query_validated_actions``)."""
+        action = getattr(self.view, "action", None) or self.method.lower()
+        return action in getattr(self.view, "query_validated_actions", ())
 
     def _rate_limited(self) -> bool:
         """Tell whether the view limits this action itself (viewset action, or method)."""

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from catalog.api.serializers import TITLE_MAX, VideoSerializer, _visibility_field
 from catalog.files import storage_url
 from catalog.models import Track, Video
+from catalog.music.forms import field_limit
 from config.api_schema import PartialUpdateSerializer, StrictInputSerializer
 
-TAG_MAX = int(Track._meta.get_field("artist").max_length or 200)
+if TYPE_CHECKING:
+    from django.utils.functional import _StrPromise as StrPromise  # django-stubs only
+
+TAG_MAX = field_limit(Track, "artist")
 MIN_BPM, MAX_BPM = 20.0, 400.0
 MAX_TOLERANCE = 50.0
 DEFAULT_TOLERANCE = 3.0
@@ -83,9 +89,17 @@ class TrackUpdateSerializer(PartialUpdateSerializer):
     visibility = _visibility_field(required=False)
 
 
+BPM_RANGE = f"Give a tempo from {MIN_BPM:.0f} to {MAX_BPM:.0f} beats per minute."
+TOLERANCE_RANGE = f"Give a tolerance from 0 to {MAX_TOLERANCE:.0f} beats per minute."
+
+
+def _range_messages(text: str) -> dict[str, str | StrPromise]:
+    return {"min_value": text, "max_value": text, "invalid": text}
+
+
 def _bpm_field(**kwargs: object) -> serializers.FloatField:
     return serializers.FloatField(
-        min_value=MIN_BPM, max_value=MAX_BPM,
+        min_value=MIN_BPM, max_value=MAX_BPM, error_messages=_range_messages(BPM_RANGE),
         help_text="Tempo to match, beats (or steps) per minute; half and double time match too.",
         **kwargs,  # type: ignore[arg-type]
     )  # fmt: skip
@@ -94,6 +108,7 @@ def _bpm_field(**kwargs: object) -> serializers.FloatField:
 def _tolerance_field() -> serializers.FloatField:
     return serializers.FloatField(
         min_value=0, max_value=MAX_TOLERANCE, required=False, default=DEFAULT_TOLERANCE,
+        error_messages=_range_messages(TOLERANCE_RANGE),
         help_text="How far, in BPM, a match may be from bpm (default 3).",
     )  # fmt: skip
 
@@ -102,7 +117,7 @@ class TrackFilterSerializer(StrictInputSerializer):
     """The list's query: words to find and a tempo to match."""
 
     search = serializers.CharField(required=False, allow_blank=True, default="")
-    bpm = _bpm_field(required=False, allow_null=True, default=None)
+    bpm = _bpm_field(required=False, default=None)
     tolerance = _tolerance_field()
 
 
@@ -111,7 +126,7 @@ class TrackNextSerializer(StrictInputSerializer):
 
     bpm = _bpm_field()
     tolerance = _tolerance_field()
-    after = serializers.RegexField(
-        r"^[A-Za-z0-9_-]{1,64}$", required=False, allow_null=True, default=None,
-        help_text="The id of the track played last.",
+    after = serializers.CharField(
+        required=False, default=None, max_length=64,
+        help_text="The id of the track played last (none: the queue's first track).",
     )  # fmt: skip

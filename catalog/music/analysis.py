@@ -33,6 +33,7 @@ TAG_MAX_CHARS = 200
 # ffmpeg's ebur128 summary: "Integrated loudness:\n    I:  -14.2 LUFS" (the last one wins).
 INTEGRATED = re.compile(r"I:\s+(-?\d+(?:\.\d+)?|-?inf)\s+LUFS")
 TEMPO_FAILED = "The tempo could not be measured."
+SILENCE_LUFS = -70.0
 # The job's heartbeat: called with None it renews the lease and keeps the progress shown.
 Beat = Callable[[float | None], None]
 
@@ -104,7 +105,10 @@ def loudness_and_pcm(
     matches = INTEGRATED.findall(log_path.read_text(errors="replace"))
     if not matches or "inf" in matches[-1]:
         return None
-    return float(matches[-1])
+    value = float(matches[-1])
+    # −70 LUFS is the measurement's floor (all of it gated away): silence has no loudness
+    # a player could level to, and levelling to it would turn the next track's gain way up.
+    return value if value > SILENCE_LUFS else None
 
 
 def measure_tempo(pcm: Path, work: Path, on_progress: Beat) -> Tempo:
@@ -128,6 +132,8 @@ def measure_tempo(pcm: Path, work: Path, on_progress: Beat) -> Tempo:
     # shadow the standard library's) is not put on the import path.
     cmd = [sys.executable, "-I", tempo_module.__file__, str(pcm), str(result)]
     limits = Limits(memory_bytes=settings.TRANSCODE_MEMORY_MB * 1024**2)
+    # numba (under librosa) compiles on first use, ~30 s, and caches the result beside
+    # librosa or, where that is read-only, in the user's ~/.cache/numba: later runs load it.
     try:
         run = run_ffmpeg(cmd, log_path=work / "tempo.log", on_progress=tick, limits=limits)
     except _TimeUp:

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.db import models
 
 from catalog.models import Track, Video
 from common.units import human_bytes
@@ -13,8 +14,11 @@ from common.units import human_bytes
 MISSING_FILE = "Choose an audio file to upload (MP3, AAC/M4A, FLAC, WAV, OGG or Opus)."
 
 
-def _limit(model: type[Video] | type[Track], name: str) -> int:
-    return int(model._meta.get_field(name).max_length or 200)
+def field_limit(model: type[Video] | type[Track], name: str) -> int:
+    """Read a text field's limit from the model, where it is defined once."""
+    field = model._meta.get_field(name)
+    assert isinstance(field, models.CharField) and field.max_length
+    return int(field.max_length)
 
 
 class TrackUploadForm(forms.Form):
@@ -27,11 +31,11 @@ class TrackUploadForm(forms.Form):
     )
     title = forms.CharField(
         required=False,
-        max_length=_limit(Video, "title"),
+        max_length=field_limit(Video, "title"),
         help_text="Leave empty to use the title in the file's tags.",
     )
-    artist = forms.CharField(required=False, max_length=_limit(Track, "artist"))
-    album = forms.CharField(required=False, max_length=_limit(Track, "album"))
+    artist = forms.CharField(required=False, max_length=field_limit(Track, "artist"))
+    album = forms.CharField(required=False, max_length=field_limit(Track, "album"))
     visibility = forms.ChoiceField(
         choices=Video.Visibility.choices,
         initial=Video.Visibility.PUBLIC,

@@ -94,13 +94,15 @@ def track_next(
     """
     queue = track_list(user=user, bpm=bpm, tolerance=tolerance)
     rows = list(queue.values_list("pk", "created", "track__bpm"))
-    if not rows:
-        return None
 
     def key(created_ts: float, pk: str, track_bpm: float) -> tuple[float, float, str]:
         return (round(distance(track_bpm, bpm), 6), -created_ts, pk)
 
-    keys = sorted((key(created.timestamp(), pk, tbpm), pk) for pk, created, tbpm in rows)
+    keys = sorted(
+        (key(created.timestamp(), pk, tbpm), pk) for pk, created, tbpm in rows if tbpm is not None
+    )
+    if not keys:
+        return None
     if after is None:
         return queue.get(pk=keys[0][1])
     last = visible_tracks(user=user).filter(pk=after).values_list("created", "track__bpm").first()

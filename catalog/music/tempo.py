@@ -5,8 +5,9 @@ frame-quantised autocorrelation; STACK-NOTES). Here its beat times, found on a f
 are fitted with a straight line instead: the slope of beat time against beat number is the
 period, and the error of a slope fitted through dozens of beats is a small fraction of
 one frame. Intervals far from the typical one (a missed beat, a fill, a tempo change) split
-the beats into runs that share the slope but not the intercept, and the share of intervals
-that agree is the confidence.
+the beats into runs that share the slope but not the intercept. The confidence is the share
+of intervals that agree, lowered when the beats barely stand out (dense or noisy sound);
+when they do not stand out at all (noise), there is no tempo.
 
 Run as a script, ``python tempo.py PCM JSON`` (raw mono float32 at ``SAMPLE_RATE``), it
 writes the estimate as JSON: the worker runs it in a child process that it can stop at a
@@ -27,10 +28,16 @@ MIN_SECONDS = 6.0
 MIN_BEATS = 8
 SILENCE_RMS = 1e-3  # about -60 dBFS
 AGREE = 0.08  # an interval within 8 % of the typical one belongs to the steady beat
+# Beat salience: onset strength on the beats over its mean. Measured on synthesised audio:
+# white noise 1.27, drums under loud noise 2.3, clean drum loops 10+. Below MIN_SALIENCE the
+# "beats" are the tracker's guesses in noise; up to FULL_SALIENCE the confidence is scaled.
+MIN_SALIENCE = 1.35
+FULL_SALIENCE = 2.0
 # Music is reported within one octave, [LOW_BPM, 2 × LOW_BPM): where the beat tracker
 # cannot tell a fast track from its half time (174 drum and bass against 87), the choice is
 # at least consistent, and matching (catalog.music.selectors) covers half and double time.
 LOW_BPM = 80.0
+NO_BEAT = "No steady beat was found in the track."
 
 
 @dataclass(frozen=True)
@@ -81,14 +88,18 @@ def estimate(samples: np.ndarray, sr: int = SAMPLE_RATE) -> Tempo:
     import librosa  # slow to import (numba): only in the process that analyses, when needed
 
     onsets = librosa.onset.onset_strength(y=samples, sr=sr, hop_length=HOP)
-    _, beats = librosa.beat.beat_track(onset_envelope=onsets, sr=sr, hop_length=HOP, units="time")
-    beats = np.asarray(beats, dtype=float)
-    if len(beats) < MIN_BEATS:
-        return Tempo(None, None, "No steady beat was found in the track.")
-    period, agreement = fit_period(beats)
+    _, frames = librosa.beat.beat_track(onset_envelope=onsets, sr=sr, hop_length=HOP)
+    if len(frames) < MIN_BEATS:
+        return Tempo(None, None, NO_BEAT)
+    salience = float(np.mean(onsets[frames]) / max(1e-9, float(np.mean(onsets))))
+    if salience < MIN_SALIENCE:
+        return Tempo(None, None, NO_BEAT)
+    beats = librosa.frames_to_time(frames, sr=sr, hop_length=HOP)
+    period, agreement = fit_period(np.asarray(beats, dtype=float))
     if period <= 0:
-        return Tempo(None, None, "No steady beat was found in the track.")
-    return Tempo(round(fold(60.0 / period), 2), round(agreement, 3))
+        return Tempo(None, None, NO_BEAT)
+    strength = min(1.0, (salience - 1.0) / (FULL_SALIENCE - 1.0))
+    return Tempo(round(fold(60.0 / period), 2), round(agreement * strength, 3))
 
 
 def main(argv: list[str]) -> int:

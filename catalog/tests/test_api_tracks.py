@@ -104,11 +104,11 @@ def test_next_after_a_track_that_no_longer_matches_goes_on_from_its_place(
     # The runner's pace moved to 171: the last track (173 BPM) no longer matches within 1, but
     # its place, 2 away, is still behind all the tracks 1 away: the queue is over.
     response = api.get(
-        "/api/tracks/next/", {"bpm": 171, "tolerance": 1, "after": library["edge"].pk}
+        "/api/tracks/next/", {"bpm": "171", "tolerance": "1", "after": library["edge"].pk}
     )
     assert response.status_code == 204
     response = api.get(
-        "/api/tracks/next/", {"bpm": 171, "tolerance": 2.5, "after": library["half"].pk}
+        "/api/tracks/next/", {"bpm": "171", "tolerance": "2.5", "after": library["half"].pk}
     )
     assert response.json()["title"] == "Exact"  # 1 away too, created before "Half time"
 
@@ -129,7 +129,7 @@ def test_next_refuses_a_bad_query(api: APIClient, query: dict[str, Any], field: 
 
 
 def test_next_after_an_unknown_track_is_404(api: APIClient, library: dict[str, Video]) -> None:
-    response = api.get("/api/tracks/next/", {"bpm": 170, "after": "nosuchtrack"})
+    response = api.get("/api/tracks/next/", {"bpm": "170", "after": "nosuchtrack"})
     assert response.status_code == 404 and response.json()["detail"]
 
 

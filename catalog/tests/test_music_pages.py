@@ -13,7 +13,7 @@ from rest_framework.test import APIClient
 
 from accounts.models import User
 from catalog.models import Track, TranscodeJob, Video
-from catalog.tests.api_helpers import stored_files
+from catalog.tests.api_helpers import make_video, stored_files
 from catalog.tests.page_helpers import assert_csp_safe
 
 pytestmark = pytest.mark.django_db
@@ -67,3 +67,11 @@ def test_track_api_refuses_too_large_files_with_413(
         "detail": "The file is 101 bytes; the largest upload allowed is 100 bytes."
     }
     assert not Video.objects.exists() and stored_files(media_root) == []
+
+
+def test_the_admin_shows_a_tracks_tempo_and_loudness(client: Client, user: User) -> None:
+    video = make_video(user, "Admin track", kind=Video.Kind.TRACK)
+    Track.objects.create(video=video, artist="Pacer", bpm=86.5, bpm_confidence=0.9, loudness=-9.1)
+    client.force_login(User.objects.create_superuser("root", "root@example.com", "pw-long-2"))
+    html = client.get(f"/admin/catalog/video/{video.pk}/change/").content.decode()
+    assert "Pacer" in html and "86.5" in html and "-9.1" in html

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import m3u8
@@ -10,9 +11,9 @@ import pytest
 from django.conf import settings
 
 from accounts.models import User
-from catalog.models import Video
+from catalog.models import Track, Video
 from catalog.music.synth import wav_bytes
-from catalog.tests.conftest import run_transcode
+from catalog.tests.conftest import create_video, run_transcode
 from catalog.tests.music_helpers import create_track, make_song
 from catalog.tests.test_transcode import play
 
@@ -60,3 +61,10 @@ def test_a_video_uploaded_as_a_track_fails_with_a_clear_message(user: User, clip
     video = run_transcode(create_track(user, clip, title="Not music"))
     assert video.status == Video.Status.FAILED
     assert "upload it as a video" in (video.error or "")
+
+
+def test_audio_uploaded_as_a_video_stays_an_audio_only_video(
+    user: User, media_file: Callable[[str], Path]
+) -> None:
+    video = create_video(user, media_file("sine.m4a"))
+    assert video.kind == Video.Kind.UPLOAD and not Track.objects.filter(video=video).exists()

@@ -30,7 +30,7 @@ from schemathesis.schemas import BaseSchema
 
 from accounts.models import User
 from catalog import services
-from catalog.models import Video
+from catalog.models import Track, Video
 from catalog.tests.api_helpers import make_video
 from catalog.tests.processes import database_url
 from config.tests.server import uvicorn
@@ -50,6 +50,7 @@ CONTENT_RULES = {
     # An empty file is refused; schemathesis validates file parts as empty strings, so the
     # schema cannot say so (a minLength makes every mutated upload look invalid).
     "POST /api/videos/": [400],
+    "POST /api/tracks/": [400],  # the same for a music track
     # The file must be WebVTT or SRT; OpenAPI can only say "a binary file".
     "POST /api/videos/{id}/subtitles/": [400],
     # A well-formed address may be reserved (admin, api…) or taken; tags must be words.
@@ -147,6 +148,13 @@ def fresh_video(owner: User, path: str) -> str:
     return video.pk
 
 
+def fresh_track(owner: User, path: str) -> str:
+    """A ready music track of the fuzzing user's own for one example."""
+    video = make_video(owner, "Fuzzed track", kind=Video.Kind.TRACK)
+    Track.objects.create(video=video, bpm=120.0, bpm_confidence=1.0, loudness=-14.0)
+    return video.pk
+
+
 def fresh_channel(owner: User, path: str) -> str:
     """A channel of the fuzzing user's own for one example, live if it is to be ended."""
     channel = create_channel(owner, slug=f"fuzz-{secrets.token_hex(6)}", title="Fuzzed")
@@ -158,6 +166,7 @@ def fresh_channel(owner: User, path: str) -> str:
 # Path parameters that name an object, and how to make one for an example.
 FRESH_OBJECTS: dict[str, Callable[[User, str], str]] = {
     "/api/videos/{id}/": fresh_video,
+    "/api/tracks/{id}/": fresh_track,
     "/api/channels/{slug}/": fresh_channel,
 }
 
