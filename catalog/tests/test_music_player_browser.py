@@ -52,9 +52,11 @@ def test_music_page_plays_and_starts_the_preloaded_next_track_at_once(
     # It plays; the queue holds the other matching track only, already in the idle deck.
     page.wait_for_function("() => musicPlayer.decks.active.currentTime > 1", timeout=15000)
     assert page.locator("[data-now-title]").inner_text() == "Stride"
-    assert page.locator("[data-now-bpm]").inner_text() == f"{round(first.track.bpm)} BPM"
+    first_bpm, second_bpm = first.track.bpm, second.track.bpm
+    assert first_bpm is not None and second_bpm is not None
+    assert page.locator("[data-now-bpm]").inner_text() == f"{round(first_bpm)} BPM"
     assert page.locator("[data-queue] li").all_inner_texts() == [
-        f"Pace\nThe Testers · 0:08 · {round(second.track.bpm)} BPM"
+        f"Pace\nThe Testers · 0:08 · {round(second_bpm)} BPM"
     ]
     page.wait_for_function("() => musicPlayer.decks.idle.readyState >= 3", timeout=10000)
     assert page.evaluate("navigator.mediaSession.metadata.title") == "Stride"
