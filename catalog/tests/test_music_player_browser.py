@@ -150,3 +150,45 @@ def test_tap_button_sets_the_tempo_and_keyboard_reaches_the_controls(
         assert page.get_by_role("button", name=name, exact=True).is_enabled()
     assert page.get_by_role("slider", name="Volume").is_visible()
     page.problems.check(page, axe=False)
+
+
+def test_follow_my_steps_on_a_phone_sets_the_tempo_from_the_motion_sensor(
+    browser: Browser,
+) -> None:
+    # A touch phone: the button is offered there only (desktop Chromium has the API too).
+    context = browser.chromium.new_context(
+        viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True
+    )
+    page = context.new_page()
+    page.goto(browser.url("/music/"))
+    button = page.get_by_role("button", name="Follow my steps")
+    button.click()
+    assert button.get_attribute("aria-pressed") == "true"
+    # Ten seconds of a runner at 172 steps a minute, as the sensor reports it (60 Hz), on a
+    # made-up clock so that the test takes no ten seconds.
+    page.evaluate(
+        """() => {
+          let now = 0;
+          performance.now = () => now;
+          const period = 60000 / 172;
+          for (; now < 10000; now += 1000 / 60) {
+            const phase = (now % period) / period;
+            const strike = phase < 0.15 ? 9 * Math.sin(Math.PI * phase / 0.15) : 0;
+            window.dispatchEvent(new DeviceMotionEvent('devicemotion', {
+              accelerationIncludingGravity: { x: 0.3, y: 9.81 + strike, z: 0.5 },
+            }));
+          }
+        }"""
+    )
+    bpm = int(page.get_by_label("Steps or beats a minute").input_value())
+    assert abs(bpm - 172) <= 2
+    button.click()  # off again: no more listening
+    assert button.get_attribute("aria-pressed") == "false"
+    context.close()
+
+
+def test_follow_my_steps_is_not_offered_without_a_touch_screen(browser: Browser) -> None:
+    page: Any = browser.new_page()
+    page.goto(browser.url("/music/"))
+    page.wait_for_selector("text=No tracks yet")
+    assert page.get_by_role("button", name="Follow my steps").count() == 0

@@ -210,7 +210,8 @@ function wireTempo() {
 
   // The motion sensor: offered where it exists, used only after the listener turns it on
   // (iOS also asks the person through DeviceMotionEvent.requestPermission, from this click).
-  if (!("DeviceMotionEvent" in window)) return;
+  // Desktop Chromium has the API too, without a sensor: offer it on touch devices only.
+  if (!("DeviceMotionEvent" in window) || !window.matchMedia("(pointer: coarse)").matches) return;
   ui.motion.hidden = false;
   let steps = null;
   let lastSet = 0;
