@@ -192,3 +192,20 @@ def test_follow_my_steps_is_not_offered_without_a_touch_screen(browser: Browser)
     page.goto(browser.url("/music/"))
     page.wait_for_selector("text=No tracks yet")
     assert page.get_by_role("button", name="Follow my steps").count() == 0
+
+
+def test_library_says_when_the_server_cannot_answer(browser: Browser) -> None:
+    page: Any = browser.new_page()
+    page.route(
+        "**/api/tracks/",
+        lambda route: route.fulfill(
+            status=503, json={"detail": "The database is busy. Try again in a minute."}
+        ),
+    )
+    page.goto(browser.url("/music/"))
+    status = page.locator("[data-library-status]")
+    status.get_by_text("The database is busy. Try again in a minute.").wait_for()
+    assert page.locator("[data-library] li").count() == 0
+    # Chromium logs every 5xx answer to the console; this one was provoked on purpose.
+    page.problems.seen = [s for s in page.problems.seen if "status of 503" not in s]
+    page.problems.check(page, axe=False)
