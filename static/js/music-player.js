@@ -134,10 +134,10 @@ function playPrevious() {
 
 function togglePlay() {
   if (!queue.current) {
+    // Nothing chosen yet: the best match for the tempo, else the top of the library.
+    if (queue.bpm) return playNext();
     const first = library.tracks.find((t) => t.status === "ready" && t.hls_url);
-    if (currentBpm() && !first) return playNext();
-    if (first) return playFrom(first);
-    return playNext();
+    return first ? playFrom(first) : undefined;
   }
   if (decks.active.paused) return start(queue.current);
   decks.pause();
