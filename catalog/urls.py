@@ -1,6 +1,7 @@
 from django.urls import path
 
 from catalog import views
+from catalog.music import player_page
 from catalog.music import views as music_pages
 from config import body_limits
 
@@ -19,6 +20,7 @@ urlpatterns = [
         views.subtitle_remove,
         name="subtitle_remove",
     ),
+    path("music/", player_page.music, name="music"),
     path("music/upload/", music_pages.upload, name="music_upload"),
 ]
 

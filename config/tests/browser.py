@@ -49,9 +49,11 @@ AXE_RUN = """async () => {
   }));
 }"""
 
-# A player page is ready to look at once its first frame is decoded.
+# A player page is ready to look at once its first frame is decoded. A media element with
+# no source yet (the music page's decks before anything plays) has nothing to wait for.
 PLAYER_READY = (
-    "() => [...document.querySelectorAll('hls-video')].every((media) => media.readyState >= 2)"
+    "() => [...document.querySelectorAll('hls-video')]"
+    ".every((media) => !media.getAttribute('src') || media.readyState >= 2)"
 )
 
 
