@@ -195,8 +195,21 @@ def status_documented(ctx: CheckContext, response: Response, case: Case) -> None
         )
 
 
+def null_in_a_form(case: Case) -> bool:
+    """A multipart "null": schemathesis sends None as the text "null", which is a valid string
+    (a form has no null), then expects it refused as a type violation: not a real case."""
+    body = case.body
+    return (
+        (case.media_type or "").startswith("multipart/")
+        and isinstance(body, dict)
+        and any(value is None for value in body.values())
+    )
+
+
 def fuzz(case: Case, base_url: str, user: User) -> None:
     """Send one example (with fresh objects of its own) and run every check on the answer."""
+    if null_in_a_form(case):
+        return
     for prefix, make in FRESH_OBJECTS.items():
         if case.operation.path.startswith(prefix):
             name = prefix.rsplit("{", 1)[1].rstrip("}/")
