@@ -15,6 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.models import User
+from accounts.restrictions import NotRestricted
 from catalog import limits, services
 from catalog.api.permissions import IsOwnerOrReadOnly
 from catalog.api.track_serializers import (
@@ -42,7 +43,7 @@ class TrackViewSet(viewsets.GenericViewSet[Video]):
     """Music tracks: list (search, tempo) and upload; read, edit and delete one; the queue."""
 
     serializer_class = TrackSerializer
-    permission_classes = [IsAuthenticatedOrReadOnly, IsOwnerOrReadOnly]
+    permission_classes = [IsAuthenticatedOrReadOnly, NotRestricted, IsOwnerOrReadOnly]
     parser_classes = [MultiPartParser, FormParser, JSONParser]
     rate_limited_actions = ("create",)
     # Their query is validated (400 naming the field): config.api_schema documents it.

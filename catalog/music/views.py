@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from accounts.models import User
+from accounts.restrictions import unrestricted
 from catalog import limits
 from catalog.errors import CatalogError
 from catalog.models import Video
@@ -32,6 +33,7 @@ def _store(request: HttpRequest, form: TrackUploadForm) -> Video | None:
 
 
 @login_required
+@unrestricted
 def upload(request: HttpRequest) -> HttpResponse:
     """Show the form; upload.js posts it to /api/tracks/, this POST is the no-script path."""
     form = TrackUploadForm(request.POST or None, request.FILES or None)

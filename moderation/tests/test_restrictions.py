@@ -36,6 +36,8 @@ def test_api_writes_are_refused_with_the_reason_and_the_end(
     assert answer.status_code == 403
     detail = answer.json()["detail"]
     assert "banned from this site until" in detail and "Streamed a smoking break" in detail
+    track = alice_api.post("/api/tracks/", {"file": upload("song.mp3")}, format="multipart")
+    assert track.status_code == 403 and "Streamed a smoking break" in track.json()["detail"]
     assert not Video.objects.exists()
     assert (
         alice_api.post(
@@ -52,7 +54,7 @@ def test_reads_stay_open_to_a_banned_user(banned: User, alice_api: APIClient) ->
 
 
 def test_pages_that_create_content_say_why(banned: User, alice: Client) -> None:
-    for url in ("/upload/", "/me/channels/new/"):
+    for url in ("/upload/", "/music/upload/", "/me/channels/new/"):
         page = alice.get(url)
         assert page.status_code == 403, url
         assert b"Streamed a smoking break" in page.content
