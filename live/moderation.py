@@ -213,6 +213,8 @@ def on_thumbnail_captured(sender: object, *, session: LiveSession, name: str, **
 
 def classify_thumbnail(session_id: str, name: str) -> str:
     """Classify one live picture and act on the policy (a task on the "live" cluster)."""
+    if moderation_selectors.open_hiding_flag(kind=SESSION, item_id=session_id) is not None:
+        return "already acted on"  # its end is on the way; one flag per session is enough
     try:
         with default_storage.open(name, "rb") as fh:
             data = fh.read()

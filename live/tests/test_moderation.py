@@ -126,6 +126,9 @@ def test_nudity_in_a_live_picture_ends_the_stream_tells_viewers_and_holds_the_re
         "end_stream",
     )
     assert default_storage.exists(flag.evidence_image)
+    # The next picture, taken before the ingest has ended the stream, adds nothing.
+    assert moderation.classify_thumbnail(session.pk, thumbnail) == "already acted on"
+    assert Flag.objects.count() == 1
     # The ingest ends the session; its replay arrives later and starts private.
     sessions.session_end(session_id=session.pk, reason=LiveSession.EndReason.MODERATION)
     replay = sessions.replay_publish(session_id=session.pk, replay=_replay(session))
