@@ -22,7 +22,7 @@ from accounts.models import User
 from catalog import storage, tasks
 from catalog.models import TranscodeJob, Video
 from catalog.tests.conftest import create_video, run_transcode
-from catalog.tests.test_s3 import bucket, moto_endpoint, s3, s3_client  # noqa: F401 (fixtures)
+from catalog.tests.s3_helpers import bucket, moto_endpoint, s3, s3_client  # noqa: F401 (fixtures)
 from catalog.tests.test_transcode import play
 from catalog.transcoding import recovery
 from catalog.transcoding.backends import mediaconvert

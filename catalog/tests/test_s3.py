@@ -2,27 +2,22 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
-import socket
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import boto3
 import m3u8
 import pytest
 from django.conf import settings as django_settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage, default_storage, storages
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client, override_settings
+from django.test import Client
 from django.utils.functional import empty
 
 from accounts.models import User
@@ -30,124 +25,26 @@ from catalog import services, storage, tasks
 from catalog.models import Video
 from catalog.s3 import SPOOL_BYTES, MediaS3Storage
 from catalog.tests.conftest import create_video, run_transcode
+from catalog.tests.s3_helpers import (
+    IMMUTABLE,
+    LAZY,
+    PRIVATE,
+    bucket,
+    delete_tasks,
+    headers,
+    keys,
+    moto_endpoint,
+    s3,
+    s3_client,
+    s3_default_storage,
+    storage_options,
+)
 from config import health
 
-REGION = "us-east-1"
-KEYS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
-IMMUTABLE = "public, max-age=31536000, immutable"
-PRIVATE = "private, no-store"
-LAZY: Any = default_storage  # the LazyObject itself, to look at what it wraps
+__all__ = ["bucket", "moto_endpoint", "s3", "s3_client"]  # fixtures
+
 # Keys start with a zone (catalog.s3), which the storage reads off the videos' rows.
 pytestmark = pytest.mark.django_db
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@pytest.fixture(scope="module")
-def moto_endpoint() -> Iterator[str]:
-    """Run ``moto_server`` on a free loopback port for this module; yield its URL."""
-    port = free_port()
-    cmd = [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)]
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + 20
-        while True:
-            with contextlib.suppress(OSError):
-                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-                break
-            assert proc.poll() is None, "moto_server exited at start-up"
-            assert time.monotonic() < deadline, "moto_server did not start listening"
-            time.sleep(0.05)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-
-
-@pytest.fixture(scope="module")
-def s3_client(moto_endpoint: str) -> Any:
-    return boto3.client("s3", endpoint_url=moto_endpoint, region_name=REGION, **KEYS)
-
-
-def public_outputs_policy(bucket: str) -> str:
-    """The bucket policy of docs/aws.md without CloudFront: ``public/`` readable, nothing else."""
-    text = (Path(django_settings.BASE_DIR) / "docs" / "aws.md").read_text()
-    policy = text.split("<!-- bucket-policy-public -->", 1)[1].split("```json", 1)[1]
-    return policy.split("```", 1)[0].replace("BUCKET", bucket)
-
-
-@pytest.fixture
-def bucket(s3_client: Any) -> str:
-    """A fresh, empty bucket for each test, with the public-outputs policy."""
-    name = f"onair-{uuid.uuid4().hex[:16]}"
-    s3_client.create_bucket(Bucket=name)
-    s3_client.put_bucket_policy(Bucket=name, Policy=public_outputs_policy(name))
-    return name
-
-
-def storage_options(endpoint: str, bucket: str, **extra: Any) -> dict[str, Any]:
-    """What settings' s3 block gives MediaS3Storage, pointed at moto."""
-    return {
-        "bucket_name": bucket,
-        "endpoint_url": endpoint,
-        "region_name": REGION,
-        "access_key": KEYS["aws_access_key_id"],
-        "secret_key": KEYS["aws_secret_access_key"],
-        "querystring_auth": False,
-        "file_overwrite": False,
-        **extra,
-    }
-
-
-@contextlib.contextmanager
-def s3_default_storage(options: dict[str, Any]) -> Iterator[MediaS3Storage]:
-    """Make ``default_storage`` a MediaS3Storage with ``options``, and put it back after.
-
-    Django caches storages in ``storages._storages`` and ``default_storage._wrapped``;
-    changing ``STORAGES`` fires ``setting_changed``, whose test receiver clears both, on
-    the way in and on the way out.
-    """
-    backends = {
-        **django_settings.STORAGES,
-        "default": {"BACKEND": "catalog.s3.MediaS3Storage", "OPTIONS": options},
-    }
-    with override_settings(STORAGES=backends):
-        s3 = storages["default"]
-        assert isinstance(s3, MediaS3Storage)
-        assert LAZY.bucket_name == options["bucket_name"]  # built from the new one
-        yield s3
-
-
-@pytest.fixture
-def s3(moto_endpoint: str, bucket: str) -> Iterator[MediaS3Storage]:
-    """``default_storage`` is MediaS3Storage on a fresh moto bucket during the test."""
-    with s3_default_storage(storage_options(moto_endpoint, bucket)) as s3:
-        yield s3
-
-
-def delete_tasks() -> list[list[Any]]:
-    """Return the arguments of the media deletions queued on the ORM broker."""
-    from django_q.models import OrmQ
-
-    return [list(q.args()) for q in OrmQ.objects.all() if q.func() == "catalog.tasks.delete_media"]
-
-
-def keys(client: Any, bucket: str, prefix: str = "") -> list[str]:
-    pages = client.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix)
-    return sorted(item["Key"] for page in pages for item in page.get("Contents", ()))
-
-
-def headers(client: Any, bucket: str, key: str) -> tuple[str, str | None]:
-    head = client.head_object(Bucket=bucket, Key=key)
-    return head["ContentType"], head.get("CacheControl")
 
 
 def test_the_swap_is_undone(moto_endpoint: str, bucket: str) -> None:

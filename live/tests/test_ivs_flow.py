@@ -20,7 +20,7 @@ from django_q.conf import Conf
 from rest_framework.test import APIClient
 
 from catalog.s3 import MediaS3Storage
-from catalog.tests.test_s3 import bucket, moto_endpoint, public_outputs_policy, s3, s3_client
+from catalog.tests.s3_helpers import bucket, moto_endpoint, public_outputs_policy, s3, s3_client
 from config.aws.events import dispatch
 from live import hooks
 from live.ivs import clients, tasks

@@ -13,7 +13,7 @@ from asgiref.sync import sync_to_async
 from django.core.files.storage import default_storage
 
 from catalog.s3 import MediaS3Storage
-from catalog.tests.test_s3 import IMMUTABLE, bucket, headers, keys, moto_endpoint, s3, s3_client
+from catalog.tests.s3_helpers import IMMUTABLE, bucket, headers, keys, moto_endpoint, s3, s3_client
 from live.packaging.packager import Packager
 from live.tests.packaging import decode, feed_file, flv, flv_dir
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 from catalog import media_grants, services, storage, tasks
 from catalog.models import Video
 from catalog.s3 import MediaS3Storage
-from catalog.tests.test_s3 import bucket, keys, moto_endpoint, s3, s3_client
+from catalog.tests.s3_helpers import bucket, keys, moto_endpoint, s3, s3_client
 from live.ivs import imports
 from live.models import Channel, LiveSession
 
