@@ -281,73 +281,13 @@ else:
 CACHES["local"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 Q_CLUSTER["cache"] = "local"
 
-# --- live channels (live/): the built-in RTMP ingest and packager, or Amazon IVS ---
-LIVE_BACKEND = choice("LIVE_BACKEND", "local", ("local", "ivs"))
-LIVE_BACKENDS = {
-    "local": "live.backends.local.LocalLiveBackend",
-    "ivs": "live.backends.ivs.IvsLiveBackend",
-}
-# Amazon IVS (docs/aws.md): the site-wide default with LIVE_BACKEND=ivs, or per channel by an
-# operator in the admin. `manage.py check` reports what is missing (live/ivs/checks.py).
-IVS_REGION = env.str("IVS_REGION", default="")
-IVS_CHANNEL_TYPE = choice(
-    "IVS_CHANNEL_TYPE", "STANDARD", ("standard", "basic", "advanced_sd", "advanced_hd")
-).upper()
-# Recordings: one shared recording configuration (recommended: IVS allows few per region),
-# or a bucket in which each channel gets its own (deleted with the channel).
-IVS_RECORDING_CONFIGURATION_ARN = env.str("IVS_RECORDING_CONFIGURATION_ARN", default="")
-IVS_RECORDING_BUCKET = env.str("IVS_RECORDING_BUCKET", default="")
-# IVS resources cost money: with this, new IVS channels wait for an operator's approval.
-IVS_REQUIRE_APPROVAL = env.bool("IVS_REQUIRE_APPROVAL", default=False)
-IVS_CHAT_SESSION_MINUTES = positive_int("IVS_CHAT_SESSION_MINUTES", 60)  # IVS allows 1-180
-IVS_ENDPOINT_URL = env.str("IVS_ENDPOINT_URL", default="") or None  # a VPC endpoint, moto
-IVSCHAT_ENDPOINT_URL = env.str("IVSCHAT_ENDPOINT_URL", default="") or None
+# --- live channels (config/settings/live.py) and AI moderation (config/settings/moderation.py) ---
+from config.settings.live import *  # noqa: E402, F403
+from config.settings.live import IVS_REGION, LIVE_BACKEND  # noqa: E402
+from config.settings.moderation import *  # noqa: E402, F403
+
 if LIVE_BACKEND == "ivs" or IVS_REGION:  # players fetch IVS channels' live HLS from IVS
     MEDIA_ORIGINS = [*MEDIA_ORIGINS, "https://*.live-video.net"]
-# Stream keys are encrypted and hashed under this secret (live/keys.py); unset: derived from
-# DJANGO_SECRET_KEY. Changing it makes every stored stream key unreadable: rotate them after.
-STREAM_KEY_SECRET = env.str("STREAM_KEY_SECRET", default="")
-LIVE_CHANNELS_PER_USER = positive_int("LIVE_CHANNELS_PER_USER", 3)
-# Where encoders publish: shown to streamers as the ingest URL (the key goes after it).
-LIVE_INGEST_URL = env.str("LIVE_INGEST_URL", default="rtmp://127.0.0.1:1935/live")
-LIVE_INGEST_HOST = env.str("LIVE_INGEST_HOST", default="127.0.0.1")  # what `ingest` binds
-LIVE_INGEST_PORT = positive_int("LIVE_INGEST_PORT", 1935)
-LIVE_WORK_DIR = env.path("LIVE_WORK_DIR", default=str(VAR_DIR / "live"))
-# A dropped publisher may reconnect within this many seconds and continue the same session.
-LIVE_RECONNECT_GRACE_SECONDS = positive_int("LIVE_RECONNECT_GRACE_SECONDS", 30)
-# A publisher that sends no media for this long is dropped (and may be replaced at once).
-LIVE_STALL_SECONDS = positive_int("LIVE_STALL_SECONDS", 5)
-LIVE_THUMBNAIL_SECONDS = positive_int("LIVE_THUMBNAIL_SECONDS", 60)
-LIVE_MIN_REPLAY_SECONDS = positive_int("LIVE_MIN_REPLAY_SECONDS", 5)  # shorter: no replay
-LIVE_TRANSCODE_LADDER = env.bool("LIVE_TRANSCODE_LADDER", default=True)  # else copy only
-LIVE_CONNECTIONS_PER_ADDRESS = positive_int("LIVE_CONNECTIONS_PER_ADDRESS", 10)
-LIVE_IMAGE_MAX_BYTES = positive_int("LIVE_IMAGE_MAX_BYTES", 4 * 1024**2)
-MODERATION_BACKEND = choice("MODERATION_BACKEND", "local", ("local", "rekognition", "off"))
-# Uploaded videos: frames classified every this many seconds, at most this many (spread
-# over the whole length of long videos), besides the poster.
-MODERATION_FRAME_INTERVAL_SECONDS = positive_int("MODERATION_FRAME_INTERVAL_SECONDS", 10)
-MODERATION_MAX_FRAMES = positive_int("MODERATION_MAX_FRAMES", 12)
-MODERATION_BACKENDS = {
-    "local": "moderation.backends.local.LocalClassifier",
-    "rekognition": "moderation.backends.rekognition.RekognitionClassifier",
-    "off": "moderation.backends.base.OffClassifier",
-}
-# The rekognition backend (Amazon Rekognition for pictures, Comprehend for texts);
-# docs/moderation-aws.md. `manage.py check` names what is missing or inconsistent.
-MODERATION_AWS_REGION = env.str("MODERATION_AWS_REGION", default="").strip()
-# Operator-chosen objects found by DetectLabels, e.g. "Cigarette,Weapon" → object:cigarette.
-MODERATION_REKOGNITION_EXTRA_LABELS = [
-    name.strip()
-    for name in env.str("MODERATION_REKOGNITION_EXTRA_LABELS", default="").split(",")
-    if name.strip()
-]
-# Labels below this confidence (percent) are not reported: keep it at or below the lowest
-# threshold of the policy.
-MODERATION_AWS_MIN_CONFIDENCE = non_negative_int("MODERATION_AWS_MIN_CONFIDENCE", 50)
-# Connect and read timeouts of each AWS call: a chat message waits for the text call, so short.
-MODERATION_AWS_TEXT_TIMEOUT_MS = positive_int("MODERATION_AWS_TEXT_TIMEOUT_MS", 1000)
-MODERATION_AWS_IMAGE_TIMEOUT_MS = positive_int("MODERATION_AWS_IMAGE_TIMEOUT_MS", 3000)
-MODERATION_AWS_MAX_ATTEMPTS = positive_int("MODERATION_AWS_MAX_ATTEMPTS", 2)  # first try included
 
 # --- API ---
 # API tokens stop working this many seconds after they were issued; unset: they never expire.
