@@ -16,7 +16,7 @@ from rest_framework.response import Response
 
 from accounts.models import User
 from accounts.restrictions import NotRestricted
-from catalog import limits, services
+from catalog import services
 from catalog.api.permissions import IsOwnerOrReadOnly
 from catalog.api.track_serializers import (
     TrackCreateSerializer,
@@ -25,13 +25,12 @@ from catalog.api.track_serializers import (
     TrackSerializer,
     TrackUpdateSerializer,
 )
-from catalog.errors import QueueQuotaExceeded
+from catalog.api.uploads import counted_upload
 from catalog.ids import looks_like_id
 from catalog.models import Video
 from catalog.music import selectors
 from catalog.music import services as music_services
 from config.api_errors import ErrorSerializer
-from config.ratelimit import Limited
 
 ERRORS = {
     403: OpenApiResponse(ErrorSerializer, description="Not the owner."),
@@ -84,21 +83,12 @@ class TrackViewSet(viewsets.GenericViewSet[Video]):
     )
     def create(self, request: Request) -> Response:
         """Store an audio upload and queue its processing (type told by probing it)."""
-        attempt = limits.upload_attempt(request)
-        refusal = limits.upload_refusal(attempt)
-        if refusal:
-            raise Limited(*refusal)
-        video = None
-        try:
-            form = TrackCreateSerializer(data=request.data)
-            form.is_valid(raise_exception=True)
-            video = music_services.track_create(
-                owner=cast(User, request.user), **form.validated_data
-            )
-        except QueueQuotaExceeded as error:
-            raise Limited(error.retry_after, str(error)) from None
-        finally:
-            limits.upload_counted(attempt, accepted=video is not None)
+        owner = cast(User, request.user)
+        video = counted_upload(
+            request,
+            lambda data: music_services.track_create(owner=owner, **data),
+            TrackCreateSerializer,
+        )
         response = self._track_response(video, status.HTTP_201_CREATED)
         response["Location"] = f"/api/tracks/{video.pk}/"
         return response

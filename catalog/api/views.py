@@ -22,7 +22,7 @@ from rest_framework.response import Response
 
 from accounts.models import User
 from accounts.restrictions import NotRestricted
-from catalog import limits, selectors, services, subtitles
+from catalog import selectors, services, subtitles
 from catalog.api.permissions import IsOwnerOrReadOnly
 from catalog.api.serializers import (
     SubtitleCreateSerializer,
@@ -31,11 +31,11 @@ from catalog.api.serializers import (
     VideoSerializer,
     VideoUpdateSerializer,
 )
-from catalog.errors import InvalidSubtitle, QueueQuotaExceeded
+from catalog.api.uploads import counted_upload
+from catalog.errors import InvalidSubtitle
 from catalog.ids import looks_like_id
 from catalog.models import Video
 from config.api_errors import ErrorSerializer
-from config.ratelimit import Limited
 
 # What these operations refuse beyond the refusals config.api_schema adds to every operation.
 ERRORS = {
@@ -101,21 +101,10 @@ class VideoViewSet(viewsets.GenericViewSet[Video]):
     )
     def create(self, request: Request) -> Response:
         """Store an upload and queue its processing."""
-        # Counted before the body is parsed (so that uploads sent at once count too), in the
-        # refused count unless it is stored; a refusal here counts in neither.
-        attempt = limits.upload_attempt(request)
-        refusal = limits.upload_refusal(attempt)
-        if refusal:
-            raise Limited(*refusal)
-        video = None
-        try:
-            form = VideoCreateSerializer(data=request.data)
-            form.is_valid(raise_exception=True)
-            video = services.video_create(owner=cast(User, request.user), **form.validated_data)
-        except QueueQuotaExceeded as error:
-            raise Limited(error.retry_after, str(error)) from None
-        finally:
-            limits.upload_counted(attempt, accepted=video is not None)
+        owner = cast(User, request.user)
+        video = counted_upload(
+            request, lambda data: services.video_create(owner=owner, **data), VideoCreateSerializer
+        )
         response = self._video_response(video, status.HTTP_201_CREATED)
         response["Location"] = f"/api/videos/{video.pk}/"
         return response
